@@ -1,0 +1,182 @@
+"""The benefit catalog: one YAML file per benefit in rules/benefits, and its schema."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+CATALOG_DIR = Path(__file__).parent / "benefits"
+
+Entity = Literal["individu", "famille", "foyer_fiscal", "menage"]
+Activity = Literal[
+    "employed",
+    "self_employed",
+    "unemployed",
+    "student",
+    "apprentice",
+    "retired",
+    "inactive",
+]
+Income = Literal[
+    "salary",
+    "unemployment",
+    "pension",
+    "disability_pension",
+    "alimony_received",
+    "self_employment_annual",
+    "scholarship",
+    "benefits_received",
+]
+Tenure = Literal[
+    "tenant", "owner", "owner_with_loan", "hosted_free", "homeless", "other"
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A sentence in French (the reference) and English."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" else self.fr
+
+
+class Territory(Strict):
+    """Where a benefit applies: nationwide, or the listed areas (any of them)."""
+
+    national: bool = False
+    communes: tuple[str, ...] = ()
+    epcis: tuple[str, ...] = ()  # SIREN numbers of the EPCI
+    departements: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def national_or_areas(self) -> Territory:
+        areas = self.communes or self.epcis or self.departements or self.regions
+        if self.national == bool(areas):
+            raise ValueError("territory is either national: true or a list of areas")
+        return self
+
+
+class HowToApply(Strict):
+    url: HttpUrl
+    online_service: HttpUrl | None = None
+    form: str | None = None  # e.g. "Cerfa n°15481*01"
+    where: Text
+
+
+class LegalReference(Strict):
+    title: str
+    url: HttpUrl
+
+
+class Reference(Strict):
+    """A limit read from the rules: another variable or a dated parameter."""
+
+    variable: str | None = None
+    parameter: str | None = None  # dotted path in the parameter tree
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> Reference:
+        if (self.variable is None) == (self.parameter is None):
+            raise ValueError("give exactly one of variable or parameter")
+        return self
+
+
+class Condition(Strict):
+    """What the explanation variable must be for the condition to be met."""
+
+    equals: bool | None = None
+    positive: Literal[True] | None = None
+    above: Reference | None = None
+    at_least: Reference | None = None
+    below: Reference | None = None
+    at_most: Reference | None = None
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> Condition:
+        given = [v for v in self.model_dump().values() if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one test: equals, above, at_least, ...")
+        return self
+
+
+class Explanation(Strict):
+    """A variable that decides eligibility, with a plain sentence for each outcome.
+
+    Sentences may use {value} and {limit}, formatted according to `format`.
+    """
+
+    variable: str
+    # For a variable of the individu entity: whose value decides. "any_member" and
+    # "any_child" are met when one of them meets the condition.
+    who: Literal["applicant", "any_member", "any_child"] = "applicant"
+    condition: Condition
+    format: Literal["euros", "number", "years", "percent", "none"] = "none"
+    met: Text
+    unmet: Text
+
+
+class NotComputableWhen(Strict):
+    """A household situation the model cannot compute (any listed item matches)."""
+
+    activity: tuple[Activity, ...] = ()
+    income: tuple[Income, ...] = ()
+    tenure: tuple[Tenure, ...] = ()
+
+
+class NotComputable(Strict):
+    when: NotComputableWhen
+    message: Text
+
+
+class Benefit(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: Text
+    description: Text
+    institution: str
+    territory: Territory
+    variable: str
+    entity: Entity
+    period: Literal["month", "year"]
+    unit: Literal["EUR", "boolean"]
+    type: Literal["amount", "boolean"]
+    how_to_apply: HowToApply
+    documents: tuple[Text, ...] = Field(min_length=1)
+    legal_references: tuple[LegalReference, ...] = Field(min_length=1)
+    explanations: tuple[Explanation, ...] = Field(min_length=1)
+    not_computable: tuple[NotComputable, ...] = ()
+
+    @model_validator(mode="after")
+    def unit_matches_type(self) -> Benefit:
+        if (self.type == "boolean") != (self.unit == "boolean"):
+            raise ValueError("a boolean benefit has unit boolean, an amount has EUR")
+        return self
+
+
+def load_benefit(path: Path) -> Benefit:
+    with path.open(encoding="utf-8") as stream:
+        benefit = Benefit.model_validate(yaml.safe_load(stream))
+    if benefit.id != path.stem:
+        raise ValueError(f"{path.name}: id {benefit.id!r} differs from the file name")
+    return benefit
+
+
+@functools.cache
+def load_catalog(directory: Path = CATALOG_DIR) -> tuple[Benefit, ...]:
+    """Every benefit of the catalog, in file-name order."""
+    return tuple(load_benefit(path) for path in sorted(directory.glob("*.yaml")))
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a catalog entry, for partners and for the tests."""
+    return Benefit.model_json_schema()
