@@ -1,0 +1,1 @@
+"""Pure-Python simulator: household model, OpenFisca mapping, runs and results."""

@@ -1,0 +1,285 @@
+"""Turning OpenFisca's values into results (v1): status, amount, reasons, next steps."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rules.catalog import Benefit, Condition, Explanation, NotComputableWhen, Text
+from rules.system import rules_versions
+from simulator.engine import Computed, benefits_for, entity_id_for, run
+from simulator.household import HouseholdBody, Member, SimulationRequest
+from simulator.situation import EntityIds
+
+Status = Literal["eligible", "not_eligible", "not_computable"]
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    variable: str
+    met: bool
+    value: Any
+    limit: Any
+    text: Text
+
+    def to_json(self, language: str) -> dict[str, Any]:
+        return {
+            "variable": self.variable,
+            "met": self.met,
+            "value": self.value,
+            "limit": self.limit,
+            "text": self.text.get(language),
+        }
+
+
+@dataclass(frozen=True)
+class BenefitResult:
+    benefit: Benefit
+    status: Status
+    amount: float | bool | None
+    conditions: tuple[ConditionResult, ...] = ()
+    not_computable_reasons: tuple[Text, ...] = ()
+    members: tuple[dict[str, Any], ...] = ()
+
+    def reasons(self, language: str) -> list[str]:
+        if self.status == "not_computable":
+            return [text.get(language) for text in self.not_computable_reasons]
+        ordered = sorted(self.conditions, key=lambda c: c.met)  # unmet ones first
+        return [condition.text.get(language) for condition in ordered]
+
+    def to_json(self, language: str = "fr") -> dict[str, Any]:
+        benefit = self.benefit
+        apply = benefit.how_to_apply
+        data: dict[str, Any] = {
+            "id": benefit.id,
+            "label": benefit.label.get(language),
+            "description": benefit.description.get(language),
+            "status": self.status,
+            "amount": self.amount,
+            "period": benefit.period,
+            "unit": benefit.unit,
+            "institution": benefit.institution,
+            "variable": benefit.variable,
+            "entity": benefit.entity,
+            "reasons": self.reasons(language),
+            "conditions": [c.to_json(language) for c in self.conditions],
+            "how_to_apply": {
+                "url": str(apply.url),
+                "online_service": str(apply.online_service)
+                if apply.online_service
+                else None,
+                "form": apply.form,
+                "where": apply.where.get(language),
+                "documents": [document.get(language) for document in benefit.documents],
+            },
+            "legal_references": [
+                {"title": reference.title, "url": str(reference.url)}
+                for reference in benefit.legal_references
+            ],
+        }
+        if self.members:
+            data["members"] = list(self.members)
+        return data
+
+
+@dataclass(frozen=True)
+class Results:
+    request: SimulationRequest
+    benefits: tuple[BenefitResult, ...]
+    rules: dict[str, str] = field(default_factory=rules_versions)
+
+    @property
+    def month(self) -> str:
+        return self.request.month
+
+    def eligible(self) -> list[BenefitResult]:
+        return [b for b in self.benefits if b.status == "eligible"]
+
+    def to_json(self, language: str = "fr") -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "commune": self.request.household.commune,
+            "rules": dict(self.rules),
+            "benefits": [benefit.to_json(language) for benefit in self.benefits],
+        }
+
+
+def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
+    """Results for every request, computed together in one simulation."""
+    if not requests:
+        return []
+    computed = run(requests)
+    return [
+        build_results(computed, index, request)
+        for index, request in enumerate(requests)
+    ]
+
+
+def build_results(
+    computed: Computed, index: int, request: SimulationRequest
+) -> Results:
+    ids = EntityIds(f"h{index}_")
+    household = request.household
+    results = tuple(
+        benefit_result(computed, ids, request, benefit)
+        for benefit in benefits_for(household.commune or "")
+    )
+    return Results(request, results)
+
+
+def family_members(household: HouseholdBody) -> list[Member]:
+    return [m for m in household.members if m.role != "other"]
+
+
+def benefit_result(
+    computed: Computed, ids: EntityIds, request: SimulationRequest, benefit: Benefit
+) -> BenefitResult:
+    household = request.household
+    month = request.month
+    applicant_id = ids.person(household.applicant.id)
+
+    if benefit.entity == "individu":
+        per_member = [
+            (member, computed.value(benefit.variable, month, ids.person(member.id)))
+            for member in family_members(household)
+        ]
+        members = tuple(
+            {"id": member.id, "amount": clean(value)} for member, value in per_member
+        )
+        if benefit.type == "boolean":
+            amount: float | bool = any(bool(value) for _, value in per_member)
+        else:
+            amount = round(sum(float(value) for _, value in per_member), 2)
+    else:
+        members = ()
+        entity_id = entity_id_for(benefit.variable, ids, applicant_id)
+        value = computed.value(benefit.variable, month, entity_id)
+        amount = bool(value) if benefit.type == "boolean" else round(float(value), 2)
+
+    conditions = tuple(
+        condition_result(computed, ids, request, explanation)
+        for explanation in benefit.explanations
+    )
+    blocking = tuple(
+        rule.message
+        for rule in benefit.not_computable
+        if matches(rule.when, household)
+    )
+    if blocking:
+        return BenefitResult(benefit, "not_computable", None, conditions, blocking)
+    eligible = bool(amount) if benefit.type == "boolean" else amount > 0
+    status: Status = "eligible" if eligible else "not_eligible"
+    return BenefitResult(benefit, status, amount, conditions, (), members)
+
+
+def matches(when: NotComputableWhen, household: HouseholdBody) -> bool:
+    if household.housing.tenure in when.tenure:
+        return True
+    for member in household.members:
+        if member.activity in when.activity:
+            return True
+        if any(getattr(member.incomes, income) > 0 for income in when.income):
+            return True
+    return False
+
+
+def condition_result(
+    computed: Computed,
+    ids: EntityIds,
+    request: SimulationRequest,
+    explanation: Explanation,
+) -> ConditionResult:
+    household = request.household
+    if explanation.who == "any_member":
+        candidates = family_members(household)
+    elif explanation.who == "any_child":
+        candidates = [m for m in household.members if m.role == "child"]
+    else:
+        candidates = [household.applicant]
+    outcome: tuple[bool, Any, Any] | None = None
+    for member in candidates or [household.applicant]:
+        person_id = ids.person(member.id)
+        entity_id = entity_id_for(explanation.variable, ids, person_id)
+        value = clean(computed.value(explanation.variable, request.month, entity_id))
+        met, limit = test(computed, explanation.condition, value, request, ids, person_id)
+        outcome = (met, value, limit)
+        if met:
+            break
+    assert outcome is not None
+    met, value, limit = outcome
+    sentence = explanation.met if met else explanation.unmet
+    text = Text(
+        fr=sentence.fr.format(
+            value=display(value, explanation.format, "fr"),
+            limit=display(limit, explanation.format, "fr"),
+        ),
+        en=sentence.en.format(
+            value=display(value, explanation.format, "en"),
+            limit=display(limit, explanation.format, "en"),
+        ),
+    )
+    return ConditionResult(explanation.variable, met, value, limit, text)
+
+
+def test(
+    computed: Computed,
+    condition: Condition,
+    value: Any,
+    request: SimulationRequest,
+    ids: EntityIds,
+    person_id: str,
+) -> tuple[bool, Any]:
+    if condition.equals is not None:
+        return bool(value) == condition.equals, None
+    if condition.positive:
+        return float(value) > 0, None
+    for name, compare in (
+        ("above", lambda a, b: a > b),
+        ("at_least", lambda a, b: a >= b),
+        ("below", lambda a, b: a < b),
+        ("at_most", lambda a, b: a <= b),
+    ):
+        reference = getattr(condition, name)
+        if reference is not None:
+            if reference.variable is not None:
+                entity_id = entity_id_for(reference.variable, ids, person_id)
+                limit = clean(
+                    computed.value(reference.variable, request.month, entity_id)
+                )
+            else:
+                limit = computed.parameter(reference.parameter or "", request.month)
+            return compare(float(value), float(limit)), limit
+    raise ValueError("condition without a test")  # the catalog schema forbids it
+
+
+def clean(value: Any) -> Any:
+    """A JSON-friendly value: floats to the cent, enums by name, dates in ISO form."""
+    if hasattr(value, "name") and not isinstance(value, str):
+        return value.name
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def display(value: Any, kind: str, language: str) -> str:
+    if value is None:
+        return ""
+    if kind == "euros":
+        number = f"{float(value):,.2f}"
+        if language == "fr":
+            return number.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+        return f"€{number}"
+    if kind == "percent":
+        return f"{float(value) * 100:.0f}\u00a0%" if language == "fr" else f"{float(value) * 100:.0f}%"
+    if kind == "years":
+        years = int(float(value))
+        if language == "fr":
+            return f"{years} an" + ("s" if years > 1 else "")
+        return f"{years} year" + ("s" if years != 1 else "")
+    if kind == "number":
+        return f"{float(value):g}"
+    return str(value)

@@ -1,0 +1,263 @@
+"""The one mapping from households (v1) to a complete OpenFisca-France situation.
+
+OpenFisca reads many past periods: the prime d'activité of a month averages the three
+before it, housing aid reads a rolling year and the fiscal income of year N-2. So every
+input is written for every month from January of year N-2 to the simulated month, from
+the stable assumption of the contract or the income history given.
+
+Net incomes (what people know) are turned into the gross amounts OpenFisca-France takes
+as inputs by `simulator.gross`, with OpenFisca-France's own formulas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.household import HouseholdBody, Member, SimulationRequest, month_start
+
+# Member activity → OpenFisca-France `activite` (TypesActivite).
+ACTIVITE = {
+    "employed": "actif",
+    "self_employed": "actif",
+    "apprentice": "actif",
+    "unemployed": "chomeur",
+    "student": "etudiant",
+    "retired": "retraite",
+    "inactive": "inactif",
+}
+
+SCOLARITE = {
+    "none": "inconnue",
+    "maternelle": "maternelle",
+    "primaire": "primaire",
+    "college": "college",
+    "lycee": "lycee",
+    "higher_education": "enseignement_superieur",
+}
+
+# Monthly net incomes OpenFisca takes as they are (no contributions to add back).
+DIRECT_MONTHLY_INCOMES = {
+    "disability_pension": "pensions_invalidite",
+    "alimony_received": "pensions_alimentaires_percues",
+    "scholarship": "bourse_enseignement_sup",
+}
+
+# Net incomes entered by people → (gross OpenFisca input, net OpenFisca variable).
+GROSSED_UP_INCOMES = {
+    "salary": ("salaire_de_base", "salaire_net"),
+    "pension": ("retraite_brute", "retraite_nette"),
+    "unemployment": ("chomage_brut", "chomage_net"),
+}
+
+SELF_EMPLOYMENT_VARIABLE = "rpns_micro_entreprise_benefice"
+
+
+def months_read(month: str) -> list[str]:
+    """Every month OpenFisca may read for `month`: January of N-2 to the month."""
+    start = month_start(month)
+    months = []
+    for year in range(start.year - 2, start.year + 1):
+        last = start.month if year == start.year else 12
+        months.extend(f"{year}-{number:02d}" for number in range(1, last + 1))
+    return months
+
+
+def first_month(requests: Sequence[SimulationRequest]) -> str:
+    """The earliest month any of `requests` reads: nothing before it is computed."""
+    return min(months_read(request.month)[0] for request in requests)
+
+
+def years_read(month: str) -> list[str]:
+    year = month_start(month).year
+    return [str(year - 2), str(year - 1), str(year)]
+
+
+def net_amount(member: Member, income: str, month: str) -> float:
+    """The member's net income of that kind for a month: history, else stable."""
+    history: Mapping[str, float] = getattr(member.history, income, {})
+    if month in history:
+        return history[month]
+    return getattr(member.incomes, income)
+
+
+@dataclass(frozen=True)
+class EntityIds:
+    """The OpenFisca ids of one household's entities inside a (batch) situation."""
+
+    prefix: str
+
+    def person(self, member_id: str) -> str:
+        return f"{self.prefix}{member_id}"
+
+    @property
+    def famille(self) -> str:
+        return f"{self.prefix}famille"
+
+    @property
+    def foyer_fiscal(self) -> str:
+        return f"{self.prefix}foyer"
+
+    @property
+    def menage(self) -> str:
+        return f"{self.prefix}menage"
+
+    def other_famille(self, member_id: str) -> str:
+        return f"{self.prefix}famille_{member_id}"
+
+    def other_foyer(self, member_id: str) -> str:
+        return f"{self.prefix}foyer_{member_id}"
+
+
+# (household index, member id, income kind) → gross/net factor, from simulator.gross.
+GrossFactors = Mapping[tuple[int, str, str], float]
+
+
+def build_situation(
+    requests: Sequence[SimulationRequest],
+    gross_factors: GrossFactors | None = None,
+) -> dict[str, Any]:
+    """One OpenFisca situation holding every household of `requests`.
+
+    With no `gross_factors`, net amounts stand in for gross ones (factor 1): this is
+    the first step of the gross-up, never what results are computed on.
+    """
+    situation: dict[str, dict[str, Any]] = {
+        "individus": {},
+        "familles": {},
+        "foyers_fiscaux": {},
+        "menages": {},
+    }
+    for index, request in enumerate(requests):
+        add_household(situation, index, request, gross_factors or {})
+    return situation
+
+
+def add_household(
+    situation: dict[str, dict[str, Any]],
+    index: int,
+    request: SimulationRequest,
+    gross_factors: GrossFactors,
+) -> EntityIds:
+    household = request.household
+    ids = EntityIds(f"h{index}_")
+    months = months_read(request.month)
+    by_role: dict[str, list[str]] = {"applicant": [], "partner": [], "child": []}
+    others: list[str] = []
+    in_couple = any(member.role == "partner" for member in household.members)
+    for member in household.members:
+        person_id = ids.person(member.id)
+        situation["individus"][person_id] = person_variables(
+            member, months, request.month, index, gross_factors
+        )
+        if in_couple and member.role in ("applicant", "partner"):
+            # Partners share one tax household; OpenFisca wants them married or in a
+            # civil partnership for that (the benefits treat every couple alike).
+            situation["individus"][person_id]["statut_marital"] = every(
+                months, "pacse"
+            )
+        (others if member.role == "other" else by_role[member.role]).append(person_id)
+
+    parents = by_role["applicant"] + by_role["partner"]
+    situation["familles"][ids.famille] = {
+        "parents": parents,
+        "enfants": by_role["child"],
+    }
+    situation["foyers_fiscaux"][ids.foyer_fiscal] = {
+        "declarants": parents,
+        "personnes_a_charge": by_role["child"],
+    }
+    # Other adults (a grandparent, a flatmate) share the home but are a family and a
+    # tax household of their own.
+    for member in household.members:
+        if member.role == "other":
+            person_id = ids.person(member.id)
+            situation["familles"][ids.other_famille(member.id)] = {
+                "parents": [person_id]
+            }
+            situation["foyers_fiscaux"][ids.other_foyer(member.id)] = {
+                "declarants": [person_id]
+            }
+    menage = {
+        "personne_de_reference": by_role["applicant"],
+        "conjoint": by_role["partner"],
+        "enfants": by_role["child"],
+        "autres": others,
+    }
+    menage.update(housing_variables(household, months))
+    situation["menages"][ids.menage] = menage
+    return ids
+
+
+def person_variables(
+    member: Member,
+    months: list[str],
+    month: str,
+    index: int,
+    gross_factors: GrossFactors,
+) -> dict[str, Any]:
+    variables: dict[str, Any] = {
+        "date_naissance": {"ETERNITY": member.birth_date.isoformat()}
+    }
+    if member.activity is not None:
+        variables["activite"] = every(months, ACTIVITE[member.activity])
+        if member.activity == "apprentice":
+            variables["apprenti"] = every(months, True)
+    if member.disability_rate is not None:
+        variables["taux_incapacite"] = every(months, member.disability_rate)
+        variables["handicap"] = every(months, member.disability_rate > 0)
+    if member.schooling is not None:
+        variables["scolarite"] = every(months, SCOLARITE[member.schooling])
+
+    for income, variable in DIRECT_MONTHLY_INCOMES.items():
+        values = {m: net_amount(member, income, m) for m in months}
+        if any(values.values()):
+            variables[variable] = values
+    for income, (gross_variable, _net) in GROSSED_UP_INCOMES.items():
+        factor = gross_factors.get((index, member.id, income), 1.0)
+        values = {m: round(net_amount(member, income, m) * factor, 6) for m in months}
+        if any(values.values()):
+            variables[gross_variable] = values
+    if member.incomes.self_employment_annual:
+        variables[SELF_EMPLOYMENT_VARIABLE] = {
+            year: member.incomes.self_employment_annual for year in years_read(month)
+        }
+    return {name: value for name, value in variables.items() if value is not None}
+
+
+def housing_variables(household: HouseholdBody, months: list[str]) -> dict[str, Any]:
+    housing = household.housing
+    tenure = housing.tenure
+    if tenure == "tenant":
+        if housing.social_housing:
+            status = "locataire_hlm"
+        elif housing.furnished:
+            status = "locataire_meuble"
+        else:
+            status = "locataire_vide"
+    else:
+        status = {
+            "owner": "proprietaire",
+            "owner_with_loan": "primo_accedant",
+            "hosted_free": "loge_gratuitement",
+            "homeless": "sans_domicile",
+            "other": "non_renseigne",
+        }[tenure]
+    variables: dict[str, Any] = {
+        "depcom": every(months, household.commune),
+        "statut_occupation_logement": every(months, status),
+    }
+    payment = housing.rent if tenure == "tenant" else housing.loan_payment
+    if payment:
+        # For an owner repaying a loan, OpenFisca-France reads the instalment as `loyer`.
+        variables["loyer"] = every(months, payment)
+    if tenure == "tenant":
+        variables["logement_conventionne"] = every(months, bool(housing.social_housing))
+    return variables
+
+
+def every(months: list[str], value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return dict.fromkeys(months, value)
