@@ -1,0 +1,182 @@
+"""The mapping from a v1 household to an OpenFisca situation, and the net → gross step."""
+
+import pytest
+
+from simulator.engine import run
+from simulator.gross import gross_factors
+from simulator.household import parse_request
+from simulator.results import simulate
+from simulator.situation import build_situation, months_read
+from simulator.simulation import new_simulation
+
+
+def request(members, housing=None, commune="35238", month="2026-11"):
+    return parse_request(
+        {
+            "month": month,
+            "household": {
+                "commune": commune,
+                "housing": housing or {"tenure": "tenant", "rent": 600},
+                "members": members,
+            },
+        }
+    )
+
+
+FAMILY = request(
+    [
+        {"id": "me", "role": "applicant", "birth_date": "1985-01-01"},
+        {"id": "you", "role": "partner", "birth_date": "1986-01-01"},
+        {"id": "kid", "role": "child", "birth_date": "2015-01-01"},
+        {"id": "granny", "role": "other", "birth_date": "1950-01-01"},
+    ]
+)
+
+
+def test_months_read_run_from_january_of_year_n_minus_2_to_the_month():
+    months = months_read("2026-11")
+    assert months[0] == "2024-01"
+    assert months[-1] == "2026-11"
+    assert len(months) == 24 + 11
+    assert len(set(months)) == len(months)
+
+
+def test_members_get_their_openfisca_roles():
+    situation = build_situation([FAMILY])
+    assert situation["familles"]["h0_famille"] == {
+        "parents": ["h0_me", "h0_you"],
+        "enfants": ["h0_kid"],
+    }
+    assert situation["foyers_fiscaux"]["h0_foyer"] == {
+        "declarants": ["h0_me", "h0_you"],
+        "personnes_a_charge": ["h0_kid"],
+    }
+    menage = situation["menages"]["h0_menage"]
+    assert menage["personne_de_reference"] == ["h0_me"]
+    assert menage["conjoint"] == ["h0_you"]
+    assert menage["enfants"] == ["h0_kid"]
+    assert menage["autres"] == ["h0_granny"]
+
+
+def test_another_adult_of_the_home_is_a_family_and_tax_household_of_their_own():
+    situation = build_situation([FAMILY])
+    assert situation["familles"]["h0_famille_granny"] == {"parents": ["h0_granny"]}
+    assert situation["foyers_fiscaux"]["h0_foyer_granny"] == {
+        "declarants": ["h0_granny"]
+    }
+
+
+def test_housing_is_filled_for_every_month_read_not_only_the_simulated_one():
+    situation = build_situation([FAMILY])
+    menage = situation["menages"]["h0_menage"]
+    months = months_read("2026-11")
+    assert menage["loyer"] == dict.fromkeys(months, 600)
+    assert menage["depcom"] == dict.fromkeys(months, "35238")
+    assert menage["statut_occupation_logement"] == dict.fromkeys(
+        months, "locataire_vide"
+    )
+
+
+@pytest.mark.parametrize(
+    ("housing", "status"),
+    [
+        ({"tenure": "tenant", "rent": 500}, "locataire_vide"),
+        ({"tenure": "tenant", "rent": 500, "furnished": True}, "locataire_meuble"),
+        ({"tenure": "tenant", "rent": 500, "social_housing": True}, "locataire_hlm"),
+        ({"tenure": "owner"}, "proprietaire"),
+        ({"tenure": "owner_with_loan", "loan_payment": 700}, "primo_accedant"),
+        ({"tenure": "hosted_free"}, "loge_gratuitement"),
+        ({"tenure": "homeless"}, "sans_domicile"),
+    ],
+)
+def test_tenure_maps_to_openfisca_occupancy_status(housing, status):
+    single = request(
+        [{"id": "me", "role": "applicant", "birth_date": "1985-01-01"}], housing
+    )
+    menage = build_situation([single])["menages"]["h0_menage"]
+    assert set(menage["statut_occupation_logement"].values()) == {status}
+
+
+def test_income_history_overrides_the_stable_amount_for_its_months_only():
+    member = {
+        "id": "me",
+        "role": "applicant",
+        "birth_date": "1985-01-01",
+        "activity": "employed",
+        "incomes": {"alimony_received": 200},
+        "history": {"alimony_received": {"2026-10": 50, "2025-01": 0}},
+    }
+    person = build_situation([request([member])])["individus"]["h0_me"]
+    alimony = person["pensions_alimentaires_percues"]
+    assert alimony["2026-10"] == 50
+    assert alimony["2025-01"] == 0
+    assert alimony["2026-11"] == 200
+    assert alimony["2024-01"] == 200
+
+
+def test_partners_share_a_tax_household_as_a_civil_partnership():
+    person = build_situation([FAMILY])["individus"]["h0_you"]
+    assert set(person["statut_marital"].values()) == {"pacse"}
+
+
+NET_AMOUNTS = [
+    ("salary", "salaire_net", "employed", 450.0),
+    ("salary", "salaire_net", "employed", 1470.0),
+    ("salary", "salaire_net", "employed", 2750.5),
+    ("salary", "salaire_net", "employed", 7000.0),
+    ("salary", "salaire_net", "apprentice", 900.0),
+    ("pension", "retraite_nette", "retired", 700.0),
+    ("pension", "retraite_nette", "retired", 1800.0),
+    ("pension", "retraite_nette", "retired", 3500.0),
+    ("unemployment", "chomage_net", "unemployed", 950.0),
+    ("unemployment", "chomage_net", "unemployed", 2100.0),
+]
+
+
+def test_net_incomes_round_trip_through_openfisca_gross_formulas():
+    requests = [
+        request(
+            [
+                {
+                    "id": "me",
+                    "role": "applicant",
+                    "birth_date": "1960-01-01",
+                    "activity": activity,
+                    "incomes": {income: amount},
+                }
+            ]
+        )
+        for income, _variable, activity, amount in NET_AMOUNTS
+    ]
+    factors = gross_factors(requests)
+    simulation = new_simulation(build_situation(requests, factors), "2024-01")
+    for index, (income, variable, _activity, amount) in enumerate(NET_AMOUNTS):
+        net = simulation.calculate(variable, "2026-11")[index]
+        assert net == pytest.approx(amount, abs=0.01), (income, amount)
+        # Contributions only ever take away; salaries always bear some (a small
+        # pension is exempt from CSG, so its gross may equal its net).
+        factor = factors[(index, "me", income)]
+        assert factor > 1 if income == "salary" else factor >= 1, (income, amount)
+
+
+def test_taxable_salary_reaches_housing_aid_through_the_gross_amount():
+    # Measured on OpenFisca-France with the net salary alone: 351 € of housing aid for
+    # a single earner of 1,470 € in Paris, as if there were no income at all.
+    earner = request(
+        [
+            {
+                "id": "me",
+                "role": "applicant",
+                "birth_date": "1990-01-01",
+                "activity": "employed",
+                "incomes": {"salary": 1470},
+            }
+        ],
+        {"tenure": "tenant", "rent": 700},
+        commune="75056",
+    )
+    computed = run([earner])
+    assert computed.simulation.calculate("salaire_imposable", "2024-06")[0] > 1470
+    (results,) = simulate([earner])
+    housing = next(b for b in results.benefits if b.benefit.id == "aide_logement")
+    assert housing.status == "not_eligible"
