@@ -1,0 +1,52 @@
+"""The web application: a factory that assembles config, extensions and blueprints."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from webapp.config import configure, instance_path
+from webapp.errors import render_error
+from webapp.extensions import csrf
+from webapp.security import add_security_headers
+
+TEMPLATES = "../templates"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; settings come from the environment, `config` overrides them."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path(config or {}, os.environ),
+        template_folder=TEMPLATES,
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    # Imported here, as in Flask's tutorial: journeys import the simulator and
+    # OpenFisca, which `import webapp` (gunicorn_conf, migrations) need not load.
+    from webapp.pages.views import blueprint as pages
+
+    app.register_blueprint(pages)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+
+
+def register_security_headers(app: Flask) -> None:
+    app.after_request(add_security_headers)

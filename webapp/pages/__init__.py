@@ -1,0 +1,1 @@
+"""Information pages: home, personal data, accessibility statement."""
