@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from webapp import db
+from webapp.commands import init_db_command, purge_expired_command
 from webapp.config import configure, instance_path
 from webapp.errors import render_error
 from webapp.extensions import csrf
@@ -28,11 +30,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_commands(app)
     register_security_headers(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
+    db.init_app(app)
     csrf.init_app(app)
 
 
@@ -46,6 +50,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(purge_expired_command)
 
 
 def register_security_headers(app: Flask) -> None:

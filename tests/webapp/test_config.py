@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from webapp.config import configure, instance_secret_key
+from webapp.db import database_url
 
 
 def configured(tmp_path, environ, **overrides) -> Flask:
@@ -83,3 +84,19 @@ def test_create_app_uses_the_instance_path_from_the_environment(monkeypatch, tmp
     assert app.instance_path == str(tmp_path)
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'app.db'}"
     assert (tmp_path / "secret_key").exists()
+    app.extensions["database"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://user:pw@host:5432/name",
+        "postgresql://user:pw@host:5432/name",
+        "postgresql+psycopg://user:pw@host:5432/name",
+    ],
+)
+def test_postgresql_urls_from_hosting_platforms_use_psycopg_3(url):
+    parsed = database_url(url)
+
+    assert parsed.drivername == "postgresql+psycopg"
+    assert parsed.database == "name"
