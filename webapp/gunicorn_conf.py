@@ -1,0 +1,25 @@
+"""Gunicorn settings (see the Procfile).
+
+Building the tax-benefit system takes seconds and hundreds of megabytes, so the
+master process builds it once before forking: every worker then shares it
+(copy-on-write) and answers its first request at full speed. `preload_app` also
+creates the app in the master; the factory opens no database connection, so the
+workers share no pooled connection.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+preload_app = True
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# A simulation of a large batch may take longer than gunicorn's default 30 s.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+
+
+def on_starting(server: Any) -> None:
+    """Build the tax-benefit system in the master, before the workers fork."""
+    from rules.system import tax_benefit_system
+
+    tax_benefit_system()
