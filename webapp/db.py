@@ -37,11 +37,9 @@ def database_url(url: str) -> URL:
 
 def init_app(app: Flask) -> None:
     url = database_url(app.config["DATABASE_URL"])
-    if url.get_backend_name() == "sqlite" and url.database not in (
-        None,
-        "",
-        ":memory:",
-    ):
+    in_memory = url.database in (None, "", ":memory:")
+    if url.get_backend_name() == "sqlite" and not in_memory:
+        # The default file lives in the instance folder, which may not exist yet.
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # pre_ping: a PostgreSQL server or proxy may close idle connections.
     engine = create_engine(url, pool_pre_ping=True)
