@@ -448,9 +448,11 @@ def translate(details: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]
                 f"Enter a rate between 0 and {limit} (0.8 for 80%).",
                 None,
             )
+        # French groups thousands with a narrow space: "100,000" would read as 100.
+        french_limit = f"{limit:,.0f}".replace(",", "\u202f")
         return (
-            f"Montant invraisemblable : au plus {limit:,.0f} €. Vérifiez la saisie "
-            "(les montants sont en euros, mensuels sauf mention contraire).",
+            f"Montant invraisemblable : au plus {french_limit}\u00a0€. Vérifiez la "
+            "saisie (les montants sont en euros, mensuels sauf mention contraire).",
             f"Implausible amount: at most €{limit:,.0f}. Check the entry "
             "(amounts are in euros, monthly unless stated).",
             None,
