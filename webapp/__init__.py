@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from webapp import db
+from webapp.cli_simulate import simulate
 from webapp.commands import init_db_command, purge_expired_command
 from webapp.config import configure, instance_path
 from webapp.errors import render_error
@@ -55,6 +56,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(purge_expired_command)
+    app.cli.add_command(simulate)
 
 
 def register_security_headers(app: Flask) -> None:
