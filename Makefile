@@ -29,7 +29,7 @@ install-test: $(VENV)/.installed-test node_modules/.package-lock.json
 
 run: install
 	$(BIN)/flask --app webapp init-db
-	$(BIN)/flask --app webapp run --host 127.0.0.1 --port $(PORT)
+	SESSION_COOKIE_SECURE=false $(BIN)/flask --app webapp run --host 127.0.0.1 --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
@@ -180,3 +180,58 @@ def load_catalog(directory: Path = CATALOG_DIR) -> tuple[Benefit, ...]:
 def json_schema() -> dict:
     """The JSON Schema of a catalog entry, for partners and for the tests."""
     return Benefit.model_json_schema()
+
+
+def catalog_problems(system: Any, catalog: tuple[Benefit, ...]) -> list[str]:
+    """What in the catalog does not match the tax-benefit system (empty when sound).
+
+    Run at start-up: a benefit naming a variable that does not exist, or with another
+    entity or period than the variable, would give wrong results.
+    """
+    problems = []
+    instant = system.get_parameters_at_instant("2026-01-01")
+    for benefit in catalog:
+        where = f"rules/benefits/{benefit.id}.yaml"
+        variable = system.variables.get(benefit.variable)
+        if variable is None:
+            problems.append(f"{where}: unknown variable {benefit.variable}")
+            continue
+        if variable.entity.key != benefit.entity:
+            problems.append(
+                f"{where}: {benefit.variable} belongs to {variable.entity.key}, "
+                f"not {benefit.entity}"
+            )
+        if str(variable.definition_period) != benefit.period:
+            problems.append(
+                f"{where}: {benefit.variable} is defined by "
+                f"{variable.definition_period}, not {benefit.period}"
+            )
+        if (variable.value_type is bool) != (benefit.type == "boolean"):
+            problems.append(f"{where}: {benefit.variable} type is not {benefit.type}")
+        for explanation in benefit.explanations:
+            names = [explanation.variable]
+            condition = explanation.condition
+            for reference in (
+                condition.above,
+                condition.at_least,
+                condition.below,
+                condition.at_most,
+            ):
+                if reference is not None and reference.variable is not None:
+                    names.append(reference.variable)
+                if reference is not None and reference.parameter is not None:
+                    try:
+                        node = instant
+                        for part in reference.parameter.split("."):
+                            node = node[part]
+                        float(node)
+                    except (KeyError, AttributeError, TypeError, ValueError):
+                        problems.append(
+                            f"{where}: parameter {reference.parameter} is not a number"
+                        )
+            problems.extend(
+                f"{where}: unknown explanation variable {name}"
+                for name in names
+                if name not in system.variables
+            )
+    return problems

@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 from openfisca_core.simulations import Simulation
 
-from rules.catalog import Benefit, Reference, load_catalog
-from rules.system import tax_benefit_system
+from rules.catalog import Benefit, Reference
+from rules.system import checked_catalog, tax_benefit_system
 from simulator.gross import gross_factors
 from simulator.household import SimulationRequest
 from simulator.simulation import new_simulation
-from simulator.situation import EntityIds, build_situation, first_month
+from simulator.situation import EntityIds, build_situation
 from simulator.territory import communes
+
 
 def applies_to(benefit: Benefit, commune_code: str) -> bool:
     """Whether the benefit exists where the household lives."""
@@ -78,7 +79,7 @@ class Computed:
 
 
 def entity_id_for(variable: str, ids: EntityIds, person_id: str) -> str:
-    """The id of the entity holding `variable` for a person of the applicant's family."""
+    """The id of the entity holding `variable` for a member of the family."""
     entity = tax_benefit_system().variables[variable].entity.key
     return {
         "individu": person_id,
@@ -92,7 +93,7 @@ def run(requests: Sequence[SimulationRequest]) -> Computed:
     """Build one simulation for every household of `requests`."""
     factors = gross_factors(requests)
     situation = build_situation(requests, factors)
-    simulation = new_simulation(situation, first_month(requests))
+    simulation = new_simulation(situation)
     positions = {
         entity: {entity_id: index for index, entity_id in enumerate(population.ids)}
         for entity, population in simulation.populations.items()
@@ -101,4 +102,4 @@ def run(requests: Sequence[SimulationRequest]) -> Computed:
 
 
 def benefits_for(commune_code: str) -> Iterable[Benefit]:
-    return (b for b in load_catalog() if applies_to(b, commune_code))
+    return (b for b in checked_catalog() if applies_to(b, commune_code))

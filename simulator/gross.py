@@ -19,7 +19,6 @@ from simulator.situation import (
     GROSSED_UP_INCOMES,
     EntityIds,
     build_situation,
-    first_month,
     months_read,
     net_amount,
 )
@@ -55,9 +54,7 @@ def gross_factors(
     for _step in range(MAX_STEPS):
         if not targets:
             break
-        simulation = new_simulation(
-            build_situation(requests, factors), first_month(requests)
-        )
+        simulation = new_simulation(build_situation(requests, factors))
         person_index = {
             person_id: position
             for position, person_id in enumerate(simulation.persons.ids)

@@ -95,7 +95,7 @@ def amount(maximum: float) -> Any:
 
 
 class Incomes(Model):
-    """Monthly net amounts (as on the payslip), except the annual self-employment one."""
+    """Monthly net amounts (as on the payslip), but self-employment: annual."""
 
     salary: float = amount(MAX_MONTHLY_AMOUNT)
     unemployment: float = amount(MAX_MONTHLY_AMOUNT)
@@ -392,7 +392,10 @@ GENERIC_MESSAGES: dict[str, tuple[str, str]] = {
     "string_type": ("Texte attendu.", "Text expected."),
     "bool_type": ("Valeur attendue : true ou false.", "Expected true or false."),
     "bool_parsing": ("Valeur attendue : true ou false.", "Expected true or false."),
-    "float_type": ("Nombre attendu, par exemple 812.19.", "Number expected, e.g. 812.19."),
+    "float_type": (
+        "Nombre attendu, par exemple 812.19.",
+        "Number expected, e.g. 812.19.",
+    ),
     "float_parsing": (
         "Nombre attendu, par exemple 812.19.",
         "Number expected, e.g. 812.19.",
@@ -460,7 +463,11 @@ def translate(details: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]
     if kind in ("too_short", "string_too_short"):
         return ("Ce champ ne peut pas être vide.", "This field cannot be empty.", None)
     if kind in ("too_long", "string_too_long"):
-        return ("Trop d'éléments ou texte trop long.", "Too many items or too long.", None)
+        return (
+            "Trop d'éléments ou texte trop long.",
+            "Too many items or too long.",
+            None,
+        )
     if kind == "string_pattern_mismatch":
         return (
             "Format invalide : lettres, chiffres, « - » et « _ » seulement.",

@@ -163,9 +163,7 @@ def benefit_result(
         for explanation in benefit.explanations
     )
     blocking = tuple(
-        rule.message
-        for rule in benefit.not_computable
-        if matches(rule.when, household)
+        rule.message for rule in benefit.not_computable if matches(rule.when, household)
     )
     if blocking:
         return BenefitResult(benefit, "not_computable", None, conditions, blocking)
@@ -203,7 +201,9 @@ def condition_result(
         person_id = ids.person(member.id)
         entity_id = entity_id_for(explanation.variable, ids, person_id)
         value = clean(computed.value(explanation.variable, request.month, entity_id))
-        met, limit = test(computed, explanation.condition, value, request, ids, person_id)
+        met, limit = test(
+            computed, explanation.condition, value, request, ids, person_id
+        )
         outcome = (met, value, limit)
         if met:
             break
@@ -274,7 +274,11 @@ def display(value: Any, kind: str, language: str) -> str:
             return number.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
         return f"€{number}"
     if kind == "percent":
-        return f"{float(value) * 100:.0f}\u00a0%" if language == "fr" else f"{float(value) * 100:.0f}%"
+        return (
+            f"{float(value) * 100:.0f}\u00a0%"
+            if language == "fr"
+            else f"{float(value) * 100:.0f}%"
+        )
     if kind == "years":
         years = int(float(value))
         if language == "fr":

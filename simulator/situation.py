@@ -64,11 +64,6 @@ def months_read(month: str) -> list[str]:
     return months
 
 
-def first_month(requests: Sequence[SimulationRequest]) -> str:
-    """The earliest month any of `requests` reads: nothing before it is computed."""
-    return min(months_read(request.month)[0] for request in requests)
-
-
 def years_read(month: str) -> list[str]:
     year = month_start(month).year
     return [str(year - 2), str(year - 1), str(year)]
@@ -154,9 +149,7 @@ def add_household(
         if in_couple and member.role in ("applicant", "partner"):
             # Partners share one tax household; OpenFisca wants them married or in a
             # civil partnership for that (the benefits treat every couple alike).
-            situation["individus"][person_id]["statut_marital"] = every(
-                months, "pacse"
-            )
+            situation["individus"][person_id]["statut_marital"] = every(months, "pacse")
         (others if member.role == "other" else by_role[member.role]).append(person_id)
 
     parents = by_role["applicant"] + by_role["partner"]
@@ -250,7 +243,7 @@ def housing_variables(household: HouseholdBody, months: list[str]) -> dict[str, 
     }
     payment = housing.rent if tenure == "tenant" else housing.loan_payment
     if payment:
-        # For an owner repaying a loan, OpenFisca-France reads the instalment as `loyer`.
+        # An owner repaying a loan: OpenFisca-France reads the instalment as `loyer`.
         variables["loyer"] = every(months, payment)
     if tenure == "tenant":
         variables["logement_conventionne"] = every(months, bool(housing.social_housing))

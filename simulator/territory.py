@@ -7,18 +7,9 @@ The official administrative division is installed from the npm registry
 from __future__ import annotations
 
 import functools
-import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-DATA_DIR = Path(
-    os.environ.get(
-        "COMMUNES_DATA_DIR",
-        Path(__file__).resolve().parent.parent
-        / "node_modules/@etalab/decoupage-administratif/data",
-    )
-)
+from rules.territories import epci_members, read_dataset
 
 
 @dataclass(frozen=True)
@@ -35,16 +26,15 @@ class Commune:
 class Communes:
     """Look-ups over the current communes (with Paris, Lyon, Marseille districts)."""
 
-    def __init__(self, data_dir: Path = DATA_DIR) -> None:
-        communes = _read(data_dir / "communes.json")
+    def __init__(self) -> None:
         epci_by_commune: dict[str, list[str]] = {}
-        for epci in _read(data_dir / "epci.json"):
-            for member in epci["membres"]:
-                epci_by_commune.setdefault(member["code"], []).append(epci["code"])
+        for siren, members in epci_members().items():
+            for code in members:
+                epci_by_commune.setdefault(code, []).append(siren)
         self.by_code: dict[str, Commune] = {}
         self.district_parent: dict[str, str] = {}
         self.by_postal_code: dict[str, list[Commune]] = {}
-        for row in communes:
+        for row in read_dataset("communes"):
             if row["type"] == "arrondissement-municipal":
                 self.district_parent[row["code"]] = row["commune"]
                 continue
@@ -72,16 +62,6 @@ class Communes:
     def for_postal_code(self, postal_code: str) -> list[Commune]:
         """Every commune a postal code serves, the most populous first."""
         return list(self.by_postal_code.get(postal_code, ()))
-
-
-def _read(path: Path) -> list[dict]:
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is missing: run `make install` (npm installs the official "
-            "administrative division data)"
-        )
-    with path.open(encoding="utf-8") as stream:
-        return json.load(stream)
 
 
 @functools.cache

@@ -10,7 +10,6 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from webapp import db
-from webapp.cli_simulate import simulate
 from webapp.commands import init_db_command, purge_expired_command
 from webapp.config import configure, instance_path
 from webapp.errors import render_error
@@ -54,6 +53,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webapp.cli_simulate import simulate  # loads OpenFisca: only when asked
+
     app.cli.add_command(init_db_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(simulate)

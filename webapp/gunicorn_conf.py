@@ -19,7 +19,12 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 
 
 def on_starting(server: Any) -> None:
-    """Build the tax-benefit system in the master, before the workers fork."""
-    from rules.system import tax_benefit_system
+    """Build the tax-benefit system in the master, before the workers fork.
+
+    The benefit catalog is checked against it too: a catalog naming a variable
+    that does not exist stops the service here rather than giving wrong results.
+    """
+    from rules.system import checked_catalog, tax_benefit_system
 
     tax_benefit_system()
+    checked_catalog()

@@ -197,14 +197,15 @@ def handwritten_situation():
 @pytest.fixture(scope="module")
 def reference():
     system = tax_benefit_system()
-    simulation = SimulationBuilder().build_from_entities(system, handwritten_situation())
+    simulation = SimulationBuilder().build_from_entities(
+        system, handwritten_situation()
+    )
     # OpenFisca's default of one spiral loop cuts "taxable income of N-2 depends on the
     # CSG rate, which depends on the taxable income of N-4" at the first level, and
     # the retiree's 2024 income then depends on the order of calculations (chèque
     # énergie 98 € instead of the 194 € its scale gives for a taxable income per
-    # consumption unit under 5,700 €). Nothing is known before January 2024.
+    # consumption unit under 5,700 €).
     simulation.max_spiral_loops = 2
-    simulation.start_computation_period = MONTHS[0]
     return simulation
 
 

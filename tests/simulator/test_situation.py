@@ -1,4 +1,4 @@
-"""The mapping from a v1 household to an OpenFisca situation, and the net → gross step."""
+"""The mapping from a v1 household to an OpenFisca situation; net → gross incomes."""
 
 import pytest
 
@@ -6,8 +6,8 @@ from simulator.engine import run
 from simulator.gross import gross_factors
 from simulator.household import parse_request
 from simulator.results import simulate
-from simulator.situation import build_situation, months_read
 from simulator.simulation import new_simulation
+from simulator.situation import build_situation, months_read
 
 
 def request(members, housing=None, commune="35238", month="2026-11"):
@@ -149,7 +149,7 @@ def test_net_incomes_round_trip_through_openfisca_gross_formulas():
         for income, _variable, activity, amount in NET_AMOUNTS
     ]
     factors = gross_factors(requests)
-    simulation = new_simulation(build_situation(requests, factors), "2024-01")
+    simulation = new_simulation(build_situation(requests, factors))
     for index, (income, variable, _activity, amount) in enumerate(NET_AMOUNTS):
         net = simulation.calculate(variable, "2026-11")[index]
         assert net == pytest.approx(amount, abs=0.01), (income, amount)

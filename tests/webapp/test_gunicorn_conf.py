@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 import webapp.gunicorn_conf
 
@@ -28,13 +26,10 @@ def test_workers_come_from_web_concurrency(monkeypatch):
     assert load_settings(monkeypatch, WEB_CONCURRENCY="5").workers == 5
 
 
-def test_master_builds_the_tax_benefit_system_before_forking(monkeypatch):
-    built = []
-    # A stand-in for rules.system: building the real system takes seconds.
-    fake_rules = types.ModuleType("rules.system")
-    fake_rules.tax_benefit_system = lambda: built.append(1)
-    monkeypatch.setitem(sys.modules, "rules.system", fake_rules)
+def test_master_builds_the_rules_and_checks_the_catalog_before_forking():
+    from rules.system import checked_catalog, tax_benefit_system
 
     webapp.gunicorn_conf.on_starting(server=None)
 
-    assert built == [1]
+    assert tax_benefit_system.cache_info().currsize == 1
+    assert checked_catalog.cache_info().currsize == 1
