@@ -14,7 +14,7 @@ from rules.system import checked_catalog, tax_benefit_system
 from simulator.gross import gross_factors
 from simulator.household import SimulationRequest
 from simulator.simulation import new_simulation
-from simulator.situation import EntityIds, build_situation
+from simulator.situation import EntityIds, build_situation, fiscal_years
 from simulator.territory import communes
 
 
@@ -93,7 +93,7 @@ def run(requests: Sequence[SimulationRequest]) -> Computed:
     """Build one simulation for every household of `requests`."""
     factors = gross_factors(requests)
     situation = build_situation(requests, factors)
-    simulation = new_simulation(situation)
+    simulation = new_simulation(situation, fiscal_years(requests))
     positions = {
         entity: {entity_id: index for index, entity_id in enumerate(population.ids)}
         for entity, population in simulation.populations.items()

@@ -19,6 +19,7 @@ from simulator.situation import (
     GROSSED_UP_INCOMES,
     EntityIds,
     build_situation,
+    fiscal_years,
     months_read,
     net_amount,
 )
@@ -54,7 +55,9 @@ def gross_factors(
     for _step in range(MAX_STEPS):
         if not targets:
             break
-        simulation = new_simulation(build_situation(requests, factors))
+        simulation = new_simulation(
+            build_situation(requests, factors), fiscal_years(requests)
+        )
         person_index = {
             person_id: position
             for position, person_id in enumerate(simulation.persons.ids)

@@ -64,6 +64,12 @@ def months_read(month: str) -> list[str]:
     return months
 
 
+def fiscal_years(requests: Sequence[SimulationRequest]) -> list[str]:
+    """The fiscal years whose income the simulated months read: N-2 and N-1."""
+    years = {int(request.month[:4]) for request in requests}
+    return sorted({str(year - back) for year in years for back in (2, 1)})
+
+
 def years_read(month: str) -> list[str]:
     year = month_start(month).year
     return [str(year - 2), str(year - 1), str(year)]

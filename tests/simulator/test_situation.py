@@ -149,7 +149,7 @@ def test_net_incomes_round_trip_through_openfisca_gross_formulas():
         for income, _variable, activity, amount in NET_AMOUNTS
     ]
     factors = gross_factors(requests)
-    simulation = new_simulation(build_situation(requests, factors))
+    simulation = new_simulation(build_situation(requests, factors), ["2024", "2025"])
     for index, (income, variable, _activity, amount) in enumerate(NET_AMOUNTS):
         net = simulation.calculate(variable, "2026-11")[index]
         assert net == pytest.approx(amount, abs=0.01), (income, amount)
