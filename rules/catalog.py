@@ -127,11 +127,17 @@ class Explanation(Strict):
 
 
 class NotComputableWhen(Strict):
-    """A household situation the model cannot compute (any listed item matches)."""
+    """A household situation the model cannot compute (any listed item matches).
+
+    `missing`: an optional answer the benefit needs and the household did not give
+    ("resident_since": when the household came to live in its commune;
+    "child_schooling": the school level of a child).
+    """
 
     activity: tuple[Activity, ...] = ()
     income: tuple[Income, ...] = ()
     tenure: tuple[Tenure, ...] = ()
+    missing: tuple[Literal["resident_since", "child_schooling"], ...] = ()
 
 
 class NotComputable(Strict):
@@ -148,7 +154,10 @@ class Benefit(Strict):
     variable: str
     entity: Entity
     period: Literal["month", "year"]
-    unit: Literal["EUR", "boolean"]
+    # What the amount covers when it differs from the variable's period: a grant paid
+    # once a year that OpenFisca holds in a monthly variable.
+    amount_period: Literal["month", "year", "once"] | None = None
+    unit: Literal["EUR", "percent", "boolean"]
     type: Literal["amount", "boolean"]
     how_to_apply: HowToApply
     documents: tuple[Text, ...] = Field(min_length=1)
@@ -159,8 +168,15 @@ class Benefit(Strict):
     @model_validator(mode="after")
     def unit_matches_type(self) -> Benefit:
         if (self.type == "boolean") != (self.unit == "boolean"):
-            raise ValueError("a boolean benefit has unit boolean, an amount has EUR")
+            raise ValueError(
+                "a boolean benefit has unit boolean, an amount has EUR or percent"
+            )
         return self
+
+    @property
+    def paid_per(self) -> str:
+        """The period the amount covers, for display and monthly totals."""
+        return self.amount_period or self.period
 
 
 def load_benefit(path: Path) -> Benefit:

@@ -8,6 +8,7 @@ from importlib import metadata
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_france import CountryTaxBenefitSystem
 
+from rules.local import local_reform
 from rules.territories import epci_reform
 
 EXTENSIONS = ("openfisca_france_local", "openfisca_paris")
@@ -26,7 +27,7 @@ def tax_benefit_system() -> TaxBenefitSystem:
     system = CountryTaxBenefitSystem()
     for extension in EXTENSIONS:
         system.load_extension(extension)
-    return epci_reform(system)
+    return local_reform(epci_reform(system))
 
 
 @functools.cache

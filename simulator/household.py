@@ -91,7 +91,7 @@ class Model(BaseModel):
 
 
 def amount(maximum: float) -> Any:
-    return Field(default=0.0, ge=0, le=maximum, allow_inf_nan=False)
+    return Field(default=0.0, ge=0, le=maximum, allow_inf_nan=False, strict=True)
 
 
 class Incomes(Model):
@@ -108,7 +108,10 @@ class Incomes(Model):
 
 
 MonthlyHistory = dict[
-    MonthStr, Annotated[float, Field(ge=0, le=MAX_MONTHLY_AMOUNT, allow_inf_nan=False)]
+    MonthStr,
+    Annotated[
+        float, Field(ge=0, le=MAX_MONTHLY_AMOUNT, allow_inf_nan=False, strict=True)
+    ],
 ]
 
 
@@ -128,7 +131,7 @@ class Member(Model):
     role: Role
     birth_date: datetime.date
     activity: Activity | None = None
-    disability_rate: float | None = Field(default=None, ge=0, le=1)
+    disability_rate: float | None = Field(default=None, ge=0, le=1, strict=True)
     schooling: Schooling | None = None
     incomes: Incomes = Incomes()
     history: IncomeHistory = IncomeHistory()
@@ -162,8 +165,12 @@ class Member(Model):
 
 class Housing(Model):
     tenure: Tenure
-    rent: float | None = Field(default=None, ge=0, le=MAX_MONTHLY_AMOUNT / 5)
-    loan_payment: float | None = Field(default=None, ge=0, le=MAX_MONTHLY_AMOUNT / 5)
+    rent: float | None = Field(
+        default=None, ge=0, le=MAX_MONTHLY_AMOUNT / 5, strict=True
+    )
+    loan_payment: float | None = Field(
+        default=None, ge=0, le=MAX_MONTHLY_AMOUNT / 5, strict=True
+    )
     furnished: bool | None = None
     social_housing: bool | None = None
 
@@ -204,6 +211,9 @@ class Housing(Model):
 class HouseholdBody(Model):
     commune: str | None = None
     postal_code: str | None = None
+    # The month the household came to live in its commune (Paris aids ask for years
+    # of residence); optional.
+    resident_since: MonthStr | None = None
     housing: Housing
     members: list[Member] = Field(min_length=1, max_length=MAX_MEMBERS)
 
@@ -259,6 +269,18 @@ class HouseholdBody(Model):
                 "code ('postal_code').",
                 field="commune",
             )
+        if self.commune is not None and self.postal_code is not None:
+            served = {c.code for c in communes().for_postal_code(self.postal_code)}
+            if self.commune not in served:
+                raise error(
+                    "postal_code_mismatch",
+                    f"Le code postal {self.postal_code} ne dessert pas la commune "
+                    f"{self.commune} : corrigez l'un des deux, ou ne donnez que la "
+                    "commune.",
+                    f"The postal code {self.postal_code} does not serve the commune "
+                    f"{self.commune}: correct one of them, or give the commune only.",
+                    field="postal_code",
+                )
         if self.commune is None:
             candidates = communes().for_postal_code(self.postal_code or "")
             if len(candidates) > 1:
@@ -316,6 +338,20 @@ class SimulationRequest(Model):
 
     month: MonthStr = Field(default_factory=current_month)
     household: HouseholdBody
+
+    @model_validator(mode="after")
+    def resident_since_before_the_month(self) -> SimulationRequest:
+        since = self.household.resident_since
+        if since is not None and since > self.month:
+            raise error(
+                "resident_since_future",
+                f"La date d'arrivée dans la commune ne peut pas être après le mois "
+                f"simulé ({self.month}).",
+                f"The month of arrival in the commune cannot be after the simulated "
+                f"month ({self.month}).",
+                field="household.resident_since",
+            )
+        return self
 
     @model_validator(mode="after")
     def dates_before_the_month(self) -> SimulationRequest:
@@ -376,6 +412,8 @@ class HouseholdError(ValueError):
 def field_path(location: tuple[Any, ...]) -> str:
     path = ""
     for part in location:
+        if part == "[key]":  # pydantic's marker for an invalid mapping key
+            continue
         if isinstance(part, int):
             path += f"[{part}]"
         else:

@@ -58,7 +58,7 @@ class BenefitResult:
             "description": benefit.description.get(language),
             "status": self.status,
             "amount": self.amount,
-            "period": benefit.period,
+            "period": benefit.paid_per,
             "unit": benefit.unit,
             "institution": benefit.institution,
             "variable": benefit.variable,
@@ -175,6 +175,13 @@ def benefit_result(
 def matches(when: NotComputableWhen, household: HouseholdBody) -> bool:
     if household.housing.tenure in when.tenure:
         return True
+    if "resident_since" in when.missing and household.resident_since is None:
+        return True
+    if "child_schooling" in when.missing and any(
+        member.role == "child" and member.schooling is None
+        for member in household.members
+    ):
+        return True
     for member in household.members:
         if member.activity in when.activity:
             return True
@@ -279,11 +286,8 @@ def display(value: Any, kind: str, language: str) -> str:
             if language == "fr"
             else f"{float(value) * 100:.0f}%"
         )
-    if kind == "years":
-        years = int(float(value))
-        if language == "fr":
-            return f"{years} an" + ("s" if years > 1 else "")
-        return f"{years} year" + ("s" if years != 1 else "")
+    if kind == "years":  # the sentence says "ans" / "years" itself
+        return str(int(float(value)))
     if kind == "number":
         return f"{float(value):g}"
     return str(value)

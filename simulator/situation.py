@@ -185,6 +185,8 @@ def add_household(
         "autres": others,
     }
     menage.update(housing_variables(household, months))
+    if household.resident_since is not None:
+        menage["date_arrivee_commune"] = {"ETERNITY": f"{household.resident_since}-01"}
     situation["menages"][ids.menage] = menage
     return ids
 

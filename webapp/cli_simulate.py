@@ -27,6 +27,8 @@ WORDS = {
         "entitled": "droit ouvert",
         "month": "mois",
         "year": "an",
+        "once": "versement unique",
+        "percent": "{rate} de réduction",
         "total": "Total par mois des aides mensuelles : {total}",
         "where": "Où faire la demande",
         "rules": "Règles : {versions}",
@@ -44,6 +46,8 @@ WORDS = {
         "entitled": "entitled",
         "month": "month",
         "year": "year",
+        "once": "one-off",
+        "percent": "{rate} off",
         "total": "Total per month of the monthly benefits: {total}",
         "where": "Where to apply",
         "rules": "Rules: {versions}",
@@ -160,6 +164,9 @@ def results_table(results: dict[str, Any], lang: str) -> str:
 def amount_text(benefit: dict[str, Any], lang: str) -> str:
     if benefit["unit"] == "boolean":
         return WORDS[lang]["entitled"]
+    if benefit["unit"] == "percent":
+        rate = display(benefit["amount"] / 100, "percent", lang)
+        return WORDS[lang]["percent"].format(rate=rate)
     return euros(benefit["amount"], benefit["period"], lang)
 
 

@@ -410,3 +410,78 @@ def test_there_are_examples_of_at_least_eight_household_shapes() -> None:
 def test_every_example_is_a_valid_request_for_november_2026(path: Path) -> None:
     request = parse_request(json.loads(path.read_text(encoding="utf-8")))
     assert request.month == "2026-11"
+
+
+def test_amounts_must_be_numbers_not_text_or_booleans():
+    for value in ("812.19", True):
+        data = {
+            "month": "2026-11",
+            "household": {
+                "commune": "35238",
+                "housing": {"tenure": "hosted_free"},
+                "members": [
+                    {
+                        "id": "me",
+                        "role": "applicant",
+                        "birth_date": "1990-01-01",
+                        "incomes": {"salary": value},
+                    }
+                ],
+            },
+        }
+        with pytest.raises(HouseholdError) as caught:
+            parse_request(data)
+        assert caught.value.errors[0].field == "household.members[0].incomes.salary"
+
+
+def test_a_postal_code_that_does_not_serve_the_commune_is_rejected():
+    data = {
+        "month": "2026-11",
+        "household": {
+            "commune": "75056",
+            "postal_code": "35000",
+            "housing": {"tenure": "hosted_free"},
+            "members": [{"id": "me", "role": "applicant", "birth_date": "1990-01-01"}],
+        },
+    }
+    with pytest.raises(HouseholdError) as caught:
+        parse_request(data)
+    (problem,) = caught.value.errors
+    assert problem.field == "household.postal_code"
+    assert "35000" in problem.fr and "75056" in problem.en
+
+
+def test_arrival_in_the_commune_after_the_simulated_month_is_rejected():
+    data = {
+        "month": "2026-11",
+        "household": {
+            "commune": "75056",
+            "resident_since": "2027-01",
+            "housing": {"tenure": "hosted_free"},
+            "members": [{"id": "me", "role": "applicant", "birth_date": "1990-01-01"}],
+        },
+    }
+    with pytest.raises(HouseholdError) as caught:
+        parse_request(data)
+    assert caught.value.errors[0].field == "household.resident_since"
+
+
+def test_a_malformed_history_month_names_the_month_without_marker():
+    data = {
+        "month": "2026-11",
+        "household": {
+            "commune": "35238",
+            "housing": {"tenure": "hosted_free"},
+            "members": [
+                {
+                    "id": "me",
+                    "role": "applicant",
+                    "birth_date": "1990-01-01",
+                    "history": {"salary": {"2026-1": 100}},
+                }
+            ],
+        },
+    }
+    with pytest.raises(HouseholdError) as caught:
+        parse_request(data)
+    assert caught.value.errors[0].field == "household.members[0].history.salary.2026-1"
