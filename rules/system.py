@@ -18,6 +18,7 @@ RULES_PACKAGES = (
     "openfisca-france",
     "openfisca-france-local",
     "openfisca-paris",
+    "aides-simulateur",  # this project: its catalog and its own reforms
 )
 
 

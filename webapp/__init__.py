@@ -10,7 +10,8 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from webapp import db
-from webapp.commands import init_db_command, purge_expired_command
+from webapp.api import access
+from webapp.commands import api_keys_command, init_db_command, purge_expired_command
 from webapp.config import configure, instance_path
 from webapp.errors import render_error
 from webapp.extensions import csrf
@@ -38,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    access.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -56,6 +58,7 @@ def register_commands(app: Flask) -> None:
     from webapp.cli_simulate import simulate  # loads OpenFisca: only when asked
 
     app.cli.add_command(init_db_command)
+    app.cli.add_command(api_keys_command)
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(simulate)
 

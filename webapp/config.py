@@ -38,6 +38,12 @@ def configure(
         SESSION_COOKIE_SECURE=read_bool(environ, "SESSION_COOKIE_SECURE", True),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # API access: limits in Flask-Limiter's notation ("30/minute", "5/second").
+        RATELIMIT_ENABLED=read_bool(environ, "RATELIMIT_ENABLED", True),
+        RATELIMIT_STORAGE_URI=environ.get("REDIS_URL") or "memory://",
+        API_RATE_LIMIT_ANONYMOUS=environ.get("API_RATE_LIMIT_ANONYMOUS") or "30/minute",
+        API_RATE_LIMIT_WITH_KEY=environ.get("API_RATE_LIMIT_WITH_KEY") or "600/minute",
+        CORS_ORIGINS=read_list(environ, "CORS_ORIGINS"),
     )
     app.config.update(overrides or {})
     if not app.config["SECRET_KEY"]:
@@ -74,6 +80,13 @@ def read_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     if value in FALSE_WORDS:
         return False
     raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
+def read_list(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list, e.g. CORS_ORIGINS=https://a.fr,https://b.fr."""
+    return tuple(
+        item.strip() for item in environ.get(name, "").split(",") if item.strip()
+    )
 
 
 def read_int(environ: Mapping[str, str], name: str, default: int) -> int:
