@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
+# The browser tests drive Debian's Chromium: Playwright's own browser builds cannot be
+# downloaded on our machines.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test install install-test lint bench clean
 
@@ -25,7 +28,20 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed node_modules/.package-lock.json
 
-install-test: $(VENV)/.installed-test node_modules/.package-lock.json
+install-test: $(VENV)/.installed-test node_modules/.package-lock.json $(CHROMIUM)
+
+# Installed as root (CI, our machines); anyone else is told what to do, and the
+# browser tests then fail with the same message.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-liberation; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM): install Debian's" \
+			"chromium package (sudo apt-get install chromium), or the tests in" \
+			"tests/browser/ will fail." >&2; \
+	fi
 
 run: install
 	$(BIN)/flask --app webapp init-db
