@@ -9,6 +9,13 @@ from html.parser import HTMLParser
 
 UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 FIELD_TAGS = {"input", "select", "textarea"}
+VOID_TAGS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+    "source", "track", "wbr",
+}  # fmt: skip
+# A page whose form has errors starts its <title> with this, in its language.
+ERROR_PREFIXES = {"fr": "Erreur : ", "en": "Error: "}
+ERROR_SUMMARY_CLASS = "fr-error-summary"
 
 
 def normalise(text: str) -> str:
@@ -30,9 +37,17 @@ class Page:
     inline_scripts: int = 0
     inline_styles: int = 0
     text: str = ""
+    # The text inside each element that has an id.
+    texts: dict[str, str] = field(default_factory=dict)
+    has_error_summary: bool = False
 
     def link_to(self, href: str) -> bool:
         return href in self.links
+
+    def text_of(self, element_id: str) -> str:
+        """The normalised text inside the element with this id."""
+        assert element_id in self.texts, f"no element with id {element_id!r}"
+        return self.texts[element_id]
 
 
 class PageParser(HTMLParser):
@@ -46,12 +61,18 @@ class PageParser(HTMLParser):
         self.script_text = ""
         self.h1_text = ""
         self.text: list[str] = []
+        self.open_elements: list[tuple[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         page = self.page
         if attributes.get("id"):
             page.ids.append(attributes["id"])
+            page.texts.setdefault(attributes["id"], "")
+        if tag not in VOID_TAGS:
+            self.open_elements.append((tag, attributes.get("id")))
+        if ERROR_SUMMARY_CLASS in (attributes.get("class") or "").split():
+            page.has_error_summary = True
         if "style" in attributes:
             page.inline_styles += 1
         if any(name.startswith("on") for name in attributes):
@@ -81,6 +102,9 @@ class PageParser(HTMLParser):
             page.fields.append((tag, attributes.get("id"), self.open_labels > 0))
 
     def handle_endtag(self, tag: str) -> None:
+        open_tags = [name for name, _id in self.open_elements]
+        if tag in open_tags:
+            del self.open_elements[len(open_tags) - 1 - open_tags[::-1].index(tag) :]
         if tag == "title":
             self.in_title = False
         elif tag == "h1":
@@ -98,11 +122,17 @@ class PageParser(HTMLParser):
             self.h1_text += data
         if not self.in_script:
             self.text.append(data)
+            for _tag, element_id in self.open_elements:
+                if element_id:
+                    self.page.texts[element_id] += data
 
     def close(self) -> None:
         super().close()
         self.page.title = normalise(self.page.title)
         self.page.text = normalise(" ".join(self.text))
+        self.page.texts = {
+            key: normalise(text) for key, text in self.page.texts.items()
+        }
 
 
 def parse_page(html: str) -> Page:
@@ -112,12 +142,23 @@ def parse_page(html: str) -> Page:
     return parser.page
 
 
-def check_page(html: str) -> Page:
-    """Parse a page and assert its structure; return it for further assertions."""
+def check_page(html: str, lang: str = "fr") -> Page:
+    """Parse a page and assert its structure; return it for further assertions.
+
+    A page with an error summary has a <title> that starts with "Erreur : " (in
+    English "Error: "), then its h1; any other page's title starts with its h1.
+    """
     page = parse_page(html)
-    assert page.lang == "fr", f"<html lang> is {page.lang!r}"
+    assert page.lang == lang, f"<html lang> is {page.lang!r}, not {lang!r}"
     assert len(page.h1) == 1, f"expected exactly one h1, found {page.h1}"
-    assert page.title.startswith(page.h1[0]), (
+    prefix = ERROR_PREFIXES[lang]
+    title = page.title
+    if page.has_error_summary:
+        assert title.startswith(prefix), f"title {title!r} lacks {prefix!r}"
+        title = title.removeprefix(prefix)
+    else:
+        assert not title.startswith(prefix), f"{title!r} but no error summary"
+    assert title.startswith(page.h1[0]), (
         f"title {page.title!r} does not start with the h1 {page.h1[0]!r}"
     )
     duplicates = [id_ for id_, count in Counter(page.ids).items() if count > 1]

@@ -37,8 +37,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from webapp import i18n
+
     db.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     access.init_app(app)
 
 
@@ -46,8 +49,12 @@ def register_blueprints(app: Flask) -> None:
     # Imported here, as in Flask's tutorial: journeys import the simulator and
     # OpenFisca, which `import webapp` (gunicorn_conf, migrations) need not load.
     from webapp.pages.views import blueprint as pages
+    from webapp.questionnaire.views import blueprint as questionnaire
+    from webapp.results.views import blueprint as results
 
     app.register_blueprint(pages)
+    app.register_blueprint(questionnaire)
+    app.register_blueprint(results)
 
 
 def register_errorhandlers(app: Flask) -> None:

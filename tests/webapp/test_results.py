@@ -1,0 +1,340 @@
+"""The results page and its PDF, after whole journeys through the questionnaire, for
+three households; what they show is checked against simulate() run on the same
+households written independently as v1 requests.
+
+A simulation costs about 1.5 s: the journeys, their results and the reference
+simulation (the three households in one batch) are computed once for the module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from simulator.household import parse_request
+from simulator.results import BenefitResult, Results, simulate
+from tests.pages import Page
+from tests.webapp.journey import (
+    COUPLE_WITH_TWO_CHILDREN,
+    RETIREE_IN_GUERET,
+    SINGLE_IN_RENNES,
+    SUMMARY_PATH,
+    Journey,
+)
+from webapp import create_app
+from webapp.db import get_database
+
+SHAPES = {
+    "single": SINGLE_IN_RENNES,
+    "couple": COUPLE_WITH_TWO_CHILDREN,
+    "retiree": RETIREE_IN_GUERET,
+}
+
+# The same households, written by hand in the v1 contract (as the API takes them).
+REQUESTS: dict[str, dict[str, Any]] = {
+    "single": {
+        "household": {
+            "commune": "35238",
+            "housing": {
+                "tenure": "tenant",
+                "rent": 450.0,
+                "furnished": False,
+                "social_housing": False,
+            },
+            "members": [
+                {
+                    "id": "me",
+                    "role": "applicant",
+                    "birth_date": "1988-04-15",
+                    "activity": "unemployed",
+                }
+            ],
+        }
+    },
+    "couple": {
+        "household": {
+            "commune": "44109",
+            "housing": {
+                "tenure": "tenant",
+                "rent": 780.0,
+                "furnished": False,
+                "social_housing": False,
+            },
+            "members": [
+                {
+                    "id": "me",
+                    "role": "applicant",
+                    "birth_date": "1985-02-11",
+                    "activity": "employed",
+                    "incomes": {"salary": 1600.0},
+                },
+                {
+                    "id": "partner",
+                    "role": "partner",
+                    "birth_date": "1987-07-30",
+                    "activity": "employed",
+                    "incomes": {"salary": 900.0},
+                },
+                {
+                    "id": "child1",
+                    "role": "child",
+                    "birth_date": "2017-03-08",
+                    "schooling": "primaire",
+                },
+                {
+                    "id": "child2",
+                    "role": "child",
+                    "birth_date": "2013-10-21",
+                    "schooling": "college",
+                },
+            ],
+        }
+    },
+    "retiree": {
+        "household": {
+            "commune": "23096",
+            "housing": {"tenure": "owner"},
+            "members": [
+                {
+                    "id": "me",
+                    "role": "applicant",
+                    "birth_date": "1955-03-30",
+                    "activity": "retired",
+                    "incomes": {"pension": 750.0},
+                }
+            ],
+        }
+    },
+}
+
+
+@dataclass
+class Visit:
+    client: FlaskClient
+    journey: Journey
+    results: Page
+
+
+@pytest.fixture(scope="module")
+def results_app(
+    test_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test secret key",
+            "DATABASE_URL": test_database_url,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
+    yield app
+    get_database(app).engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def visits(results_app: Flask) -> dict[str, Visit]:
+    """Each household's journey, to its results page."""
+    found = {}
+    for name, typed in SHAPES.items():
+        client = results_app.test_client()
+        journey = Journey(client)
+        assert journey.answer_all(typed) == SUMMARY_PATH
+        journey.get(SUMMARY_PATH)
+        found[name] = Visit(client, journey, journey.get("/simulation/resultats"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Results]:
+    """simulate() on the hand-written households, in one batch."""
+    requests = [parse_request(REQUESTS[name]) for name in SHAPES]
+    return dict(zip(SHAPES, simulate(requests), strict=True))
+
+
+def whole(amount: float) -> int:
+    """Rounded to the euro, halves up."""
+    return int(Decimal(str(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def euros(amount: float) -> str:
+    """As the page writes it, spaces normalised: '1 234 €'."""
+    return f"{whole(amount):,}".replace(",", " ") + " €"
+
+
+def shown_amount(result: BenefitResult) -> str:
+    benefit = result.benefit
+    if benefit.unit == "boolean":
+        return "Vous y avez droit"
+    if benefit.unit == "percent":
+        rates = [m["amount"] for m in result.members] or [result.amount]
+        return f"Réduction de {max(rates):g} %"
+    per = {"month": "par mois", "year": "par an", "once": "en une fois"}
+    return f"{euros(result.amount)} {per[benefit.paid_per]}"
+
+
+# -- what the page shows ---------------------------------------------------------------
+
+
+def test_a_single_adult_without_income_in_rennes_is_shown_the_rsa(visits, expected):
+    page = visits["single"].results
+    rsa = next(b for b in expected["single"].benefits if b.benefit.id == "rsa")
+
+    assert rsa.status == "eligible"
+    assert page.h1 == ["Vos résultats"]
+    assert "Revenu de solidarité active (RSA)" in page.text_of("aides-eligibles")
+    assert page.text_of("montant-rsa") == f"{euros(rsa.amount)} par mois"
+    assert "Rennes (35238)" in page.text
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_benefit_is_shown_with_the_status_and_amount_of_the_simulation(
+    visits, expected, shape
+):
+    page = visits[shape].results
+    sections = {
+        "eligible": "aides-eligibles",
+        "not_eligible": "aides-non-eligibles",
+        "not_computable": "aides-non-calculables",
+    }
+    for result in expected[shape].benefits:
+        benefit = result.benefit
+        section = page.text_of(sections[result.status])
+        assert benefit.label.fr in section, (shape, benefit.id, result.status)
+        if result.status == "eligible":
+            assert page.text_of(f"montant-{benefit.id}") == shown_amount(result)
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_the_monthly_total_adds_the_monthly_amounts_in_euros(visits, expected, shape):
+    monthly = [
+        whole(r.amount)
+        for r in expected[shape].benefits
+        if r.status == "eligible"
+        and r.benefit.unit == "EUR"
+        and r.benefit.paid_per == "month"
+    ]
+    page = visits[shape].results
+
+    if monthly:
+        total = f"{sum(monthly):,}".replace(",", " ")
+        assert page.text_of("total-mensuel") == (
+            f"Total des aides versées chaque mois : {total} €"
+        )
+    else:
+        assert "total-mensuel" not in page.ids
+
+
+def test_an_eligible_benefit_says_who_pays_how_to_apply_what_to_prepare_and_why(
+    visits, expected
+):
+    page = visits["single"].results
+    rsa = next(b for b in expected["single"].benefits if b.benefit.id == "rsa")
+    card = page.text_of("aide-rsa")
+
+    assert "Versée par : CAF" in card
+    assert "Comment la demander" in card
+    assert page.link_to(str(rsa.benefit.how_to_apply.url))
+    for document in rsa.benefit.documents:
+        assert document.fr in card
+    why = page.text_of("pourquoi-rsa")
+    assert why.startswith("Pourquoi ?")
+    for condition in rsa.conditions:
+        assert " ".join(condition.text.fr.split()) in why
+
+
+def test_a_benefit_not_granted_gives_its_main_reason(visits, expected):
+    page = visits["single"].results
+    refused = [b for b in expected["single"].benefits if b.status == "not_eligible"]
+
+    assert refused
+    for result in refused:
+        main = result.reasons("fr")[0]
+        assert page.text_of(f"raison-{result.benefit.id}") == " ".join(main.split())
+
+
+def test_the_results_link_to_the_pdf_the_answers_and_saving(visits):
+    page = visits["single"].results
+
+    assert page.link_to("/simulation/resultats.pdf")
+    assert page.link_to(SUMMARY_PATH)
+    assert page.link_to("/simulation/enregistrer")
+
+
+def test_the_results_page_has_a_print_stylesheet(visits, results_app):
+    html = visits["single"].client.get("/").get_data(as_text=True)
+    client = results_app.test_client()
+
+    assert '<link rel="stylesheet" media="print" href="/static/css/print.css">' in html
+    response = client.get("/static/css/print.css")
+    assert response.status_code == 200
+    assert b"details::details-content" in response.data
+    response.close()
+
+
+def test_results_before_the_last_answer_send_back_to_the_questions(results_app):
+    client = results_app.test_client()
+
+    for path in ("/simulation/resultats", "/simulation/resultats.pdf"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.location == "/simulation/question/postal_code"
+
+
+# -- the PDF ---------------------------------------------------------------------------
+
+
+def test_the_results_download_as_a_pdf(visits, tmp_path: Path):
+    response = visits["couple"].client.get("/simulation/resultats.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="simulation-aides-'
+    )
+    assert response.data.startswith(b"%PDF-")
+    assert response.data.rstrip().endswith(b"%%EOF")
+    # The text font is embedded (a subset): the PDF is more than a blank page.
+    assert len(response.data) > 10_000
+    assert b"/FontFile2" in response.data
+
+
+def test_the_pdf_is_built_from_the_same_view_as_the_page(visits, results_app, expected):
+    from webapp.results.pdf import results_pdf
+    from webapp.results.presenter import present
+
+    with results_app.test_request_context():
+        view = present(expected["retiree"], "fr")
+        document = results_pdf(view, "fr")
+
+    assert document.startswith(b"%PDF-")
+    labels = [b.label for b in view.eligible + view.not_eligible + view.not_computable]
+    assert len(labels) == len(expected["retiree"].benefits)
+
+
+# -- in English ------------------------------------------------------------------------
+
+
+def test_the_results_in_english(results_app, expected):
+    client = results_app.test_client()
+    journey = Journey(client)
+    journey.answer_all(SINGLE_IN_RENNES)
+    client.get("/langue/en?suivant=/simulation/resultats")
+    journey.lang = "en"
+
+    page = journey.get("/simulation/resultats")
+
+    rsa = next(b for b in expected["single"].benefits if b.benefit.id == "rsa")
+    amount = f"€{whole(rsa.amount):,}"
+    assert page.h1 == ["Your results"]
+    assert page.text_of("montant-rsa") == f"{amount} a month"
+    assert "Active solidarity income (RSA)" in page.text_of("aides-eligibles")
+    assert "Paid by: CAF" in page.text_of("aide-rsa")
+    for french in ("Versée par", "par mois", "Pourquoi", "Documents à préparer"):
+        assert french not in page.text, french

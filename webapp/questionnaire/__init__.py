@@ -1,0 +1,1 @@
+"""The resident journey: the questionnaire, check your answers, save and resume."""
