@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -n 2
 # downloaded on our machines.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-test lint bench clean
+.PHONY: run test install install-test translations lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.package-lock.json
+# The English catalogs, compiled from webapp/translations/*/LC_MESSAGES/messages.po.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/messages.po))
 
-install-test: $(VENV)/.installed-test node_modules/.package-lock.json $(CHROMIUM)
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed node_modules/.package-lock.json $(MO_FILES)
+
+install-test: $(VENV)/.installed-test node_modules/.package-lock.json $(CHROMIUM) $(MO_FILES)
 
 # Installed as root (CI, our machines); anyone else is told what to do, and the
 # browser tests then fail with the same message.
@@ -46,6 +52,14 @@ $(CHROMIUM):
 run: install
 	$(BIN)/flask --app webapp init-db
 	SESSION_COOKIE_SECURE=false $(BIN)/flask --app webapp run --host 127.0.0.1 --port $(PORT)
+
+# After changing a message in the code or the templates: extract them all, merge them
+# into each language's catalog, then write the new translations in its messages.po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -o webapp/translations/messages.pot \
+		--no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations \
+		--no-wrap
 
 lint: install-test
 	$(BIN)/ruff check .
