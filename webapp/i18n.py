@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language)
     app.register_blueprint(blueprint)
     app.context_processor(language_context)
+    app.jinja_env.filters["french_spacing"] = french_spacing
 
 
 def current_language() -> str:
@@ -112,6 +113,16 @@ def compile_catalogs(directory: Path, app: Flask | None = None) -> None:
 
 
 # -- formatting numbers and dates the way each language writes them ------------------
+
+
+def french_spacing(text: str) -> str:
+    """Non-breaking spaces before ? ! : ; in French, so that a question mark never
+    starts a line on its own."""
+    if current_language() != "fr":
+        return text
+    for mark in "?!:;":
+        text = text.replace(f" {mark}", f"\u00a0{mark}")
+    return text
 
 
 def format_euros(value: float, language: str, cents: bool = False) -> str:

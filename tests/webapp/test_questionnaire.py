@@ -292,6 +292,7 @@ def test_the_summary_lists_every_answer_with_a_change_link(journey):
     page = journey.get(SUMMARY_PATH)
 
     assert page.h1 == ["Vérifiez vos réponses"]
+    assert "35000 (Rennes)" in page.text_of("reponse-postal_code")
     assert page.text_of("reponse-rent") == (
         "Loyer mensuel hors charges 450 € par mois "
         "Modifier : Loyer mensuel hors charges"
@@ -370,3 +371,16 @@ def test_no_javascript_on_any_page_of_the_journey(journey, client):
 
     for path in [FIRST_QUESTION, SUMMARY_PATH, "/simulation/enregistrer"]:
         assert "<script" not in client.get(path).get_data(as_text=True)
+
+
+def test_pages_with_answers_are_never_cached(journey, client):
+    answered_single(journey)
+
+    for path in (FIRST_QUESTION, SUMMARY_PATH):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_a_question_mark_never_starts_a_line_in_french(client):
+    html = client.get(FIRST_QUESTION).get_data(as_text=True)
+
+    assert "vous habitez\u00a0?</label></h1>" in html

@@ -295,6 +295,7 @@ def test_the_results_download_as_a_pdf(visits, tmp_path: Path):
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Disposition"].startswith(
         'attachment; filename="simulation-aides-'
     )

@@ -61,6 +61,9 @@ def answer_text(question: Question, answers: Answers, language: str) -> str:
     if kind == "commune":
         commune = communes().get(value)
         return f"{commune.name} ({value})" if commune else value
+    if kind == "postal_code":
+        served = communes().for_postal_code(value)
+        return f"{value} ({served[0].name})" if len(served) == 1 else value
     if kind == "date":
         return format_day(datetime.date.fromisoformat(value), language)
     if kind == "month":

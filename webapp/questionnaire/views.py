@@ -39,6 +39,15 @@ from webapp.saved_simulations import find_saved_simulation, save_simulation
 
 blueprint = Blueprint("questionnaire", __name__, url_prefix="/simulation")
 
+
+@blueprint.after_request
+def not_stored(response: Response) -> Response:
+    """Pages with a person's answers stay out of every cache (a shared computer's
+    included)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 RETURN = "retour"
 TO_SUMMARY = "recapitulatif"
 SAVED_TOKEN = "saved_token"

@@ -111,7 +111,7 @@ def eligible_benefit(pdf: FPDF, benefit: BenefitView) -> None:
     paragraph(pdf, _("Comment la demander : %(where)s", where=benefit.where))
     link = benefit.online_service or benefit.url
     pdf.set_text_color(*PRIMARY)
-    pdf.multi_cell(0, LINE, link, link=link, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, LINE, link, link=link, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     if benefit.form:
         paragraph(pdf, _("Formulaire : %(form)s", form=benefit.form))
@@ -127,7 +127,7 @@ def eligible_benefit(pdf: FPDF, benefit: BenefitView) -> None:
 def heading(pdf: FPDF, text: str, size: int) -> None:
     pdf.ln(3 if size < 13 else 5)
     pdf.set_font(FONT, "B", size)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
 
@@ -141,5 +141,5 @@ def paragraph(
     pdf.set_font(FONT, "B" if bold else "", 10.5)
     pdf.set_text_color(*colour)
     pdf.set_x(pdf.l_margin + indent)
-    pdf.multi_cell(0, LINE, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)

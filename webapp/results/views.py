@@ -16,6 +16,14 @@ from webapp.results.presenter import ResultsView, present
 blueprint = Blueprint("results", __name__, url_prefix="/simulation")
 
 
+@blueprint.after_request
+def not_stored(response: Response) -> Response:
+    """Pages with a person's answers stay out of every cache (a shared computer's
+    included)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def finished_request() -> SimulationRequest | Response:
     """The household of the answers, or where to go to finish them."""
     answers = load_answers()
