@@ -171,7 +171,7 @@ def test_the_whole_questionnaire_in_english(client):
     assert summary.h1 == ["Check your answers"]
     assert "15 April 1988" in summary.text
     assert "€450 a month" in summary.text
-    assert "Change : Your date of birth" in summary.text
+    assert "Change (Your date of birth)" in summary.text
     assert_no_french(summary.text, SUMMARY_PATH)
 
 

@@ -295,7 +295,7 @@ def test_the_summary_lists_every_answer_with_a_change_link(journey):
     assert "35000 (Rennes)" in page.text_of("reponse-postal_code")
     assert page.text_of("reponse-rent") == (
         "Loyer mensuel hors charges 450 € par mois "
-        "Modifier : Loyer mensuel hors charges"
+        "Modifier (Loyer mensuel hors charges)"
     )
     assert "15 avril 1988" in page.text_of("reponse-birth_date-me")
     assert "Demandeur ou demandeuse d'emploi" in page.text_of("reponse-activity-me")
@@ -384,3 +384,21 @@ def test_a_question_mark_never_starts_a_line_in_french(client):
     html = client.get(FIRST_QUESTION).get_data(as_text=True)
 
     assert "vous habitez\u00a0?</label></h1>" in html
+
+
+def test_answers_the_household_model_refuses_are_listed_on_the_summary(journey, client):
+    answered_single(journey)
+    with client.session_transaction() as session:
+        answers = session["answers"]
+        answers["request"]["household"]["members"][0]["birth_date"] = "2999-01-01"
+        session["answers"] = answers
+
+    page = journey.get(SUMMARY_PATH)
+    results = client.get("/simulation/resultats")
+
+    assert page.title.startswith("Erreur : Vérifiez vos réponses")
+    assert "ne peut pas être après le mois simulé" in page.text_of("resume-erreurs")
+    assert page.link_to("/simulation/question/birth_date/me?retour=recapitulatif")
+    assert "voir-resultats" not in page.ids
+    assert results.status_code == 302
+    assert results.location == SUMMARY_PATH
