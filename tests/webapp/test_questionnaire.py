@@ -402,3 +402,29 @@ def test_answers_the_household_model_refuses_are_listed_on_the_summary(journey, 
     assert "voir-resultats" not in page.ids
     assert results.status_code == 302
     assert results.location == SUMMARY_PATH
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/donnees-personnelles", 200),
+        ("/accessibilite", 200),
+        ("/cette-page-n-existe-pas", 404),
+    ],
+)
+def test_the_information_and_error_pages_lead_to_the_journey(journey, path, status):
+    assert journey.get(path, status=status).link_to("/simulation")
+
+
+def test_the_server_error_page_leads_back_to_the_journey(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+
+    assert response.status_code == 500
+    assert parse_page(response.get_data(as_text=True)).link_to("/simulation")

@@ -306,7 +306,7 @@ def test_the_results_download_as_a_pdf(visits, tmp_path: Path):
     assert b"/FontFile2" in response.data
 
 
-def test_the_pdf_is_built_from_the_same_view_as_the_page(visits, results_app, expected):
+def test_the_pdf_is_built_from_the_same_view_as_the_page(results_app, expected):
     from webapp.results.pdf import results_pdf
     from webapp.results.presenter import present
 
