@@ -13,7 +13,6 @@ from webapp import db
 from webapp.api import access
 from webapp.commands import api_keys_command, init_db_command, purge_expired_command
 from webapp.config import configure, instance_path
-from webapp.errors import render_error
 from webapp.extensions import csrf
 from webapp.security import add_security_headers
 
@@ -48,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Imported here, as in Flask's tutorial: journeys import the simulator and
     # OpenFisca, which `import webapp` (gunicorn_conf, migrations) need not load.
+    from webapp.api.views import blueprint as api
     from webapp.pages.views import blueprint as pages
     from webapp.questionnaire.views import blueprint as questionnaire
     from webapp.results.views import blueprint as results
@@ -55,10 +55,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(questionnaire)
     app.register_blueprint(results)
+    app.register_blueprint(api)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    app.register_error_handler(HTTPException, render_error)
+    # HTML pages (webapp/errors.py), but problem details in JSON under /api/.
+    from webapp.api.problems import http_error
+
+    app.register_error_handler(HTTPException, http_error)
 
 
 def register_commands(app: Flask) -> None:

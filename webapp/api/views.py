@@ -1,0 +1,302 @@
+"""Views of the partner API (v1): simulations (one or a batch), the catalog, the
+OpenAPI document and its documentation page.
+
+The views are thin: read the JSON body, validate with the household contract, call the
+simulator once, answer its own JSON. Errors are raised as `Problem`s (problems.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, NoReturn
+
+from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from pydantic_core import PydanticCustomError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from rules.catalog import Benefit
+from rules.system import checked_catalog, rules_versions
+from simulator.engine import benefits_for
+from simulator.household import (
+    HouseholdBody,
+    HouseholdError,
+    SimulationRequest,
+    parse_request,
+)
+from simulator.results import simulate
+from webapp.api import access
+from webapp.api.docs import documentation
+from webapp.api.months import month_error, supported_months
+from webapp.api.openapi import openapi_document
+from webapp.api.problems import (
+    LANGUAGES,
+    Problem,
+    add_api_headers,
+    field_error,
+    http_error,
+    language,
+    say,
+    unexpected_error,
+)
+from webapp.config import read_int
+from webapp.extensions import csrf
+
+DEFAULT_BATCH_MAX = 1000
+DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+blueprint = Blueprint("api", __name__, url_prefix="/api", static_folder="static")
+# JSON and bearer keys: no session cookie to protect from cross-site forms.
+csrf.exempt(blueprint)
+access.protect(blueprint)
+# HTTPException too, or the Exception handler would catch them first (Flask tries a
+# blueprint's handlers before the app's).
+blueprint.register_error_handler(HTTPException, http_error)
+blueprint.register_error_handler(Exception, unexpected_error)
+# On the app: 404 and 405 under /api/ match no route of the blueprint.
+blueprint.after_app_request(add_api_headers)
+
+
+@blueprint.record_once
+def configure(state: Any) -> None:
+    """Defaults for the API's settings; the environment or the app's config wins."""
+    config = state.app.config
+    config.setdefault(
+        "API_BATCH_MAX", read_int(os.environ, "API_BATCH_MAX", DEFAULT_BATCH_MAX)
+    )
+    if config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no limit
+        config["MAX_CONTENT_LENGTH"] = read_int(
+            os.environ, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+        )
+
+
+# -- endpoints -------------------------------------------------------------------------
+
+
+@blueprint.post("/v1/simulations")
+def simulate_one() -> ResponseReturnValue:
+    lang = checked_language()
+    simulation = valid_request(read_json())
+    return simulate([simulation])[0].to_json(lang)
+
+
+@blueprint.post("/v1/simulations/batch")
+@access.api_key_required
+def simulate_batch() -> ResponseReturnValue:
+    lang = checked_language()
+    items = batch_items(read_json())
+    parsed: list[SimulationRequest | list[dict[str, Any]]] = []
+    for item in items:
+        try:
+            parsed.append(valid_request(item))
+        except Problem as problem:
+            parsed.append(problem.errors)
+    valid = [item for item in parsed if isinstance(item, SimulationRequest)]
+    computed = iter(simulate(valid))  # one vectorised simulation for all of them
+    results = []
+    for index, item in enumerate(parsed):
+        if isinstance(item, SimulationRequest):
+            answer = next(computed).to_json(lang)
+            results.append({"index": index, "status": "ok", "results": answer})
+        else:
+            results.append({"index": index, "status": "error", "errors": item})
+    return {"rules": rules_versions(), "results": results}
+
+
+@blueprint.get("/v1/benefits")
+def list_benefits() -> ResponseReturnValue:
+    lang = checked_language()
+    commune = request.args.get("commune")
+    if commune is None:
+        benefits = list(checked_catalog())
+    else:
+        commune = known_commune(commune, lang)
+        benefits = list(benefits_for(commune))
+    return {
+        "rules": rules_versions(),
+        "commune": commune,
+        "benefits": [catalog_entry(benefit, lang) for benefit in benefits],
+    }
+
+
+@blueprint.get("/v1/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return openapi_document(current_app.config["API_BATCH_MAX"])
+
+
+@blueprint.get("/docs")
+def docs() -> ResponseReturnValue:
+    document = openapi_document(current_app.config["API_BATCH_MAX"])
+    first_month, last_month = supported_months()
+    return render_template(
+        "api/docs.html",
+        **documentation(document),
+        first_month=first_month,
+        last_month=last_month,
+    )
+
+
+# -- reading the input -----------------------------------------------------------------
+
+
+def checked_language() -> str:
+    asked = request.args.get("lang")
+    if asked is not None and asked not in LANGUAGES:
+        invalid(
+            "lang",
+            say("Choisissez la langue fr ou en.", "Choose the language fr or en."),
+        )
+    return language()
+
+
+def read_json() -> Any:
+    """The body as JSON, or a 415, 413 or 400 problem."""
+    if request.mimetype != "application/json":
+        sent = request.mimetype or say("aucun", "none")
+        message = say(
+            f"Envoyez le corps en JSON avec l'en-tête « Content-Type: "
+            f"application/json » (reçu : {sent}).",
+            f"Send the body as JSON with the header 'Content-Type: "
+            f"application/json' (received: {sent}).",
+        )
+        raise Problem(415, message, [field_error("Content-Type", message)])
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        message = say(
+            f"Le corps de la requête dépasse {limit} octets : découpez-le (un lot "
+            "compte au plus quelques milliers de foyers).",
+            f"The request body exceeds {limit} bytes: split it (a batch holds a few "
+            "thousand households at most).",
+        )
+        raise Problem(413, message, [field_error("", message)]) from None
+    try:
+        return json.loads(raw, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        message = say(
+            f"Le corps n'est pas un JSON valide (ligne {exc.lineno}, colonne "
+            f"{exc.colno}) : {exc.msg}.",
+            f"The body is not valid JSON (line {exc.lineno}, column {exc.colno}): "
+            f"{exc.msg}.",
+        )
+    except UnicodeDecodeError:
+        message = say(
+            "Le corps n'est pas du texte UTF-8 : encodez le JSON en UTF-8.",
+            "The body is not UTF-8 text: encode the JSON as UTF-8.",
+        )
+    except (ValueError, RecursionError):  # NaN, Infinity; absurdly deep nesting
+        message = say(
+            "Le corps n'est pas un JSON valide (NaN, Infinity ou imbrication trop "
+            "profonde).",
+            "The body is not valid JSON (NaN, Infinity or nesting too deep).",
+        )
+    raise Problem(400, message, [field_error("", message)])
+
+
+def reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def valid_request(data: Any) -> SimulationRequest:
+    """The household contract, for a month the rules can compute; else a 422."""
+    lang = language()
+    month = month_error(data)
+    if month is not None:
+        raise Problem(422, None, [month.to_json(lang)])
+    try:
+        return parse_request(data)
+    except HouseholdError as exc:
+        raise Problem(422, None, [e.to_json(lang) for e in exc.errors]) from None
+
+
+def batch_items(data: Any) -> list[Any]:
+    """The list of simulations of a batch body, or a 422 naming what is wrong."""
+    limit = current_app.config["API_BATCH_MAX"]
+    if not isinstance(data, dict):
+        invalid("", say("Objet JSON attendu.", "A JSON object is expected."))
+    unknown = sorted(set(data) - {"simulations"})
+    if unknown:
+        invalid(
+            unknown[0],
+            say(
+                "Champ inconnu : le lot ne contient que « simulations ».",
+                "Unknown field: a batch holds 'simulations' only.",
+            ),
+        )
+    items = data.get("simulations")
+    if not isinstance(items, list) or not items:
+        invalid(
+            "simulations",
+            say(
+                "Donnez la liste des simulations (au moins une) : "
+                '{"simulations": [{"household": ...}]}.',
+                "Give the list of simulations (at least one): "
+                '{"simulations": [{"household": ...}]}.',
+            ),
+        )
+    if len(items) > limit:
+        invalid(
+            "simulations",
+            say(
+                f"Un lot compte au plus {limit} simulations (reçu : {len(items)}) : "
+                "découpez-le.",
+                f"A batch holds at most {limit} simulations (received: "
+                f"{len(items)}): split it.",
+            ),
+        )
+    return items
+
+
+def known_commune(code: str, lang: str) -> str:
+    """The commune's INSEE code (a district gives its city), checked as the household
+    contract checks it, with the same messages."""
+    try:
+        return HouseholdBody.known_commune(code)
+    except PydanticCustomError as exc:
+        context = exc.context or {}
+        invalid("commune", context.get(lang) or context.get("fr") or str(exc))
+
+
+def invalid(field: str, message: str) -> NoReturn:
+    raise Problem(422, None, [field_error(field, message)])
+
+
+# -- answering -------------------------------------------------------------------------
+
+
+def catalog_entry(benefit: Benefit, lang: str) -> dict[str, Any]:
+    apply = benefit.how_to_apply
+    territory = benefit.territory
+    return {
+        "id": benefit.id,
+        "label": benefit.label.get(lang),
+        "description": benefit.description.get(lang),
+        "institution": benefit.institution,
+        "territory": {
+            "national": territory.national,
+            "communes": list(territory.communes),
+            "epcis": list(territory.epcis),
+            "departements": list(territory.departements),
+            "regions": list(territory.regions),
+        },
+        "variable": benefit.variable,
+        "entity": benefit.entity,
+        "period": benefit.paid_per,
+        "unit": benefit.unit,
+        "type": benefit.type,
+        "how_to_apply": {
+            "url": str(apply.url),
+            "online_service": str(apply.online_service)
+            if apply.online_service
+            else None,
+            "form": apply.form,
+            "where": apply.where.get(lang),
+        },
+        "documents": [document.get(lang) for document in benefit.documents],
+        "legal_references": [
+            {"title": reference.title, "url": str(reference.url)}
+            for reference in benefit.legal_references
+        ],
+    }
