@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 # The browser tests drive Debian's Chromium: Playwright's own browser builds cannot be
 # downloaded on our machines.
 CHROMIUM := /usr/bin/chromium

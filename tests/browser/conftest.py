@@ -5,8 +5,9 @@ Chromium driven by Playwright, and a fresh browser context per test.
 Playwright from PyPI (its driver, never its browsers: they cannot be downloaded here)
 and axe-core from the npm registry. When one is missing the tests fail and say so.
 
-Each pytest-xdist worker that runs a browser test starts its own server and browser,
-once for its session.
+The browser tests form one pytest-xdist group (`make test` distributes with
+--dist loadgroup): one worker runs them all with one server and one browser, while
+the other runs the rest of the suite.
 """
 
 from __future__ import annotations
@@ -46,7 +47,16 @@ MISSING_CHROMIUM = (
     f"The browser tests need Chromium at {CHROMIUM}: run `make install-test` as root, "
     "or install Debian's chromium package (sudo apt-get install chromium)."
 )
-TIMEOUT_MS = 10_000
+# Generous: a results page runs a simulation, seconds long, longer still while the
+# other test worker keeps the second core busy.
+TIMEOUT_MS = 60_000
+WARM_UP_HOUSEHOLD = {
+    "household": {
+        "commune": "75056",
+        "housing": {"tenure": "hosted_free"},
+        "members": [{"id": "me", "role": "applicant", "birth_date": "1990-01-01"}],
+    }
+}
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +77,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         }
     )
     upgrade(app)
+    warm_up_the_simulator()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,6 +88,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join()
         server.server_close()
         get_database(app).engine.dispose()
+
+
+def warm_up_the_simulator() -> None:
+    """Build the tax-benefit system and run a first simulation (about 15 s) before
+    serving, as gunicorn builds it before forking: otherwise the first results page
+    takes longer than a page is given to load."""
+    from simulator.household import parse_request
+    from simulator.results import simulate
+
+    simulate([parse_request(WARM_UP_HOUSEHOLD)])
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def check_accessibility(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail with every WCAG A/AA violation.
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG A/AA violations on the page as it is now.
 
     axe goes in through the DevTools protocol, which the page's CSP does not govern:
     `add_script_tag` adds an inline script, which the CSP rightly blocks, and
@@ -37,7 +37,12 @@ def check_accessibility(page: Page) -> None:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,
     )
-    violations = results["violations"]
+    return results["violations"]
+
+
+def check_accessibility(page: Page) -> None:
+    """Fail with every WCAG A/AA violation axe-core finds on the page."""
+    violations = axe_violations(page)
     assert not violations, f"axe-core on {page.url}:\n{describe(violations)}"
 
 

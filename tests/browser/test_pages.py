@@ -8,6 +8,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import check_accessibility, focused, is_focused
 
+# One worker, one server, one browser (conftest.py).
+pytestmark = pytest.mark.xdist_group("browser")
+
 PAGES = [
     ("/", 200, "Découvrez les aides auxquelles vous avez droit"),
     ("/donnees-personnelles", 200, "Données personnelles"),
