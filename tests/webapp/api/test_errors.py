@@ -101,6 +101,13 @@ def test_a_body_over_the_limit_is_a_413(make_app):
     assert "1000" in body["detail"]
 
 
+def test_json_posts_need_no_csrf_token_unlike_forms(client):
+    # The site's forms refuse a post without a token (400): the API is exempt.
+    response = client.post(SIMULATIONS, json={})
+
+    assert fields(problem(response, 422)) == ["household"]
+
+
 def test_the_body_limit_defaults_to_10_megabytes(app):
     assert app.config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
     assert app.config["API_BATCH_MAX"] == 1000
