@@ -5,6 +5,7 @@ written as a v1 request."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -199,7 +200,7 @@ RETIREE_WITH_A_SMALL_PENSION = Journey(
 )
 
 
-# -- answering as a person with a mouse does ------------------------------------------
+# -- answering the questions ----------------------------------------------------------
 
 
 def question_asked(page: Page) -> str:
@@ -271,7 +272,10 @@ def start(page: Page) -> None:
 
 
 def answer_every_question(
-    page: Page, journey: Journey, answer=answer_with_the_mouse, on_each_page=None
+    page: Page,
+    journey: Journey,
+    answer: Callable[[Page, str, Answer], None] = answer_with_the_mouse,
+    on_each_page: Callable[[Page], None] | None = None,
 ) -> None:
     """Answer each question the pages ask, in their order, up to the check-your-
     answers page; fail on a question the journey does not expect, on an answer the
