@@ -74,6 +74,30 @@ def parse_month(value: Any) -> str:
     return value
 
 
+# Before FIRST_MONTH some parameters the benefits read have no value in the pinned
+# rules (OpenFisca raises); after next year the service would only repeat today's law.
+FIRST_MONTH = "2023-01"
+
+
+def supported_months() -> tuple[str, str]:
+    """The first and last months (YYYY-MM) the service simulates."""
+    return FIRST_MONTH, f"{datetime.date.today().year + 1}-12"
+
+
+def parse_simulated_month(value: Any) -> str:
+    month = parse_month(value)
+    first, last = supported_months()
+    if not first <= month <= last:
+        raise error(
+            "month_out_of_range",
+            f"Le simulateur calcule les mois de {first} à {last} : choisissez-en un "
+            "dans cet intervalle.",
+            f"The simulator computes the months from {first} to {last}: choose one "
+            "in that range.",
+        )
+    return month
+
+
 def current_month() -> str:
     return datetime.date.today().strftime("%Y-%m")
 
@@ -336,7 +360,9 @@ class HouseholdBody(Model):
 class SimulationRequest(Model):
     """What a user asks: a household, for a month (default: the current month)."""
 
-    month: MonthStr = Field(default_factory=current_month)
+    month: Annotated[str, BeforeValidator(parse_simulated_month)] = Field(
+        default_factory=current_month
+    )
     household: HouseholdBody
 
     @model_validator(mode="after")

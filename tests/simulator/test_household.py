@@ -485,3 +485,20 @@ def test_a_malformed_history_month_names_the_month_without_marker():
     with pytest.raises(HouseholdError) as caught:
         parse_request(data)
     assert caught.value.errors[0].field == "household.members[0].history.salary.2026-1"
+
+
+@pytest.mark.parametrize("month", ["2019-06", "9999-12", "0001-01"])
+def test_a_month_the_rules_cannot_compute_is_rejected_with_the_range(month):
+    data = {
+        "month": month,
+        "household": {
+            "commune": "35238",
+            "housing": {"tenure": "hosted_free"},
+            "members": [{"id": "me", "role": "applicant", "birth_date": "1990-01-01"}],
+        },
+    }
+    with pytest.raises(HouseholdError) as caught:
+        parse_request(data)
+    (problem,) = caught.value.errors
+    assert problem.field == "month"
+    assert "2023-01" in problem.fr and "2023-01" in problem.en

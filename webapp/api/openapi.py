@@ -16,8 +16,7 @@ from typing import Any, Literal
 from pydantic.json_schema import models_json_schema
 
 from rules.system import rules_versions
-from simulator.household import SimulationRequest
-from webapp.api.months import FIRST_MONTH
+from simulator.household import FIRST_MONTH, SimulationRequest
 from webapp.api.problems import LANGUAGES, STATUSES
 from webapp.api.schemas import RESPONSE_MODELS, BatchRequest
 

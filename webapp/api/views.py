@@ -24,11 +24,11 @@ from simulator.household import (
     HouseholdError,
     SimulationRequest,
     parse_request,
+    supported_months,
 )
 from simulator.results import simulate
 from webapp.api import access
 from webapp.api.docs import documentation
-from webapp.api.months import month_error, supported_months
 from webapp.api.openapi import openapi_document
 from webapp.api.problems import (
     LANGUAGES,
@@ -202,9 +202,6 @@ def reject_constant(name: str) -> NoReturn:
 def valid_request(data: Any) -> SimulationRequest:
     """The household contract, for a month the rules can compute; else a 422."""
     lang = language()
-    month = month_error(data)
-    if month is not None:
-        raise Problem(422, None, [month.to_json(lang)])
     try:
         return parse_request(data)
     except HouseholdError as exc:

@@ -26,10 +26,9 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from simulator.household import ANNUAL_INCOMES, MONTHLY_INCOMES
+from simulator.household import ANNUAL_INCOMES, MONTHLY_INCOMES, supported_months
 from simulator.results import simulate
 from webapp.api import views
-from webapp.api.months import supported_months
 
 pytestmark = pytest.mark.db
 
