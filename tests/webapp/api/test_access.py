@@ -168,3 +168,28 @@ def test_cors_allows_the_listed_origins_only(make_api_app):
         },
     )
     assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_with_redis_the_counters_live_in_redis_shared_by_every_worker(make_api_app):
+    import uuid
+
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "API_RATE_LIMIT_ANONYMOUS": "2/minute",
+    }
+    first_worker = make_api_app(**settings).test_client()
+    second_worker = make_api_app(**settings).test_client()
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        assert first_worker.get("/api/probe/open").status_code == 200
+        assert second_worker.get("/api/probe/open").status_code == 200
+        # The third call, on either worker, is over the shared limit.
+        assert first_worker.get("/api/probe/open").status_code == 429
+        assert list(server.scan_iter(f"*{prefix}*"))
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
