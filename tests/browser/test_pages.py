@@ -55,3 +55,32 @@ def test_home_page_is_complete_without_javascript(make_context):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Découvrez les aides auxquelles vous avez droit"
     )
+
+
+@pytest.mark.parametrize(("path", "status", "h1"), PAGES[:3])
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(
+    make_context, path, status, h1
+):
+    # A common small phone: 360 × 640 CSS pixels.
+    page = make_context(viewport={"width": 360, "height": 640}).new_page()
+
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(h1)
+    assert_fits(page, path)
+
+
+def test_a_question_page_fits_a_phone_screen(make_context):
+    page = make_context(viewport={"width": 360, "height": 640}).new_page()
+
+    page.goto("/simulation")  # the first question
+    page.get_by_role("button", name="Continuer").click()  # and its error summary
+
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_fits(page, page.url)
+
+
+def assert_fits(page, where: str) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{where} is {overflow} px wider than a phone screen"
