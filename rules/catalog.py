@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 CATALOG_DIR = Path(__file__).parent / "benefits"
 
 Entity = Literal["individu", "famille", "foyer_fiscal", "menage"]
+# The household model's values (simulator.household uses these very types).
 Activity = Literal[
     "employed",
     "self_employed",
@@ -72,6 +73,14 @@ class HowToApply(Strict):
     online_service: HttpUrl | None = None
     form: str | None = None  # e.g. "Cerfa n°15481*01"
     where: Text
+
+    def to_json(self, language: str) -> dict[str, Any]:
+        return {
+            "url": str(self.url),
+            "online_service": str(self.online_service) if self.online_service else None,
+            "form": self.form,
+            "where": self.where.get(language),
+        }
 
 
 class LegalReference(Strict):
@@ -138,6 +147,9 @@ class NotComputableWhen(Strict):
     income: tuple[Income, ...] = ()
     tenure: tuple[Tenure, ...] = ()
     missing: tuple[Literal["resident_since", "child_schooling"], ...] = ()
+    # With "child_schooling": only children of at least this age need a school level
+    # (a grant for collège pupils need not ask about a baby).
+    child_age_at_least: int = Field(default=0, ge=0)
 
 
 class NotComputable(Strict):
@@ -159,6 +171,9 @@ class Benefit(Strict):
     amount_period: Literal["month", "year", "once"] | None = None
     unit: Literal["EUR", "percent", "boolean"]
     type: Literal["amount", "boolean"]
+    # "paid": the amount is what the household pays (a contribution), never counted
+    # in what it receives.
+    direction: Literal["received", "paid"] = "received"
     how_to_apply: HowToApply
     documents: tuple[Text, ...] = Field(min_length=1)
     legal_references: tuple[LegalReference, ...] = Field(min_length=1)
@@ -172,6 +187,15 @@ class Benefit(Strict):
                 "a boolean benefit has unit boolean, an amount has EUR or percent"
             )
         return self
+
+    def references_json(self) -> list[dict[str, str]]:
+        return [
+            {"title": reference.title, "url": str(reference.url)}
+            for reference in self.legal_references
+        ]
+
+    def documents_json(self, language: str) -> list[str]:
+        return [document.get(language) for document in self.documents]
 
     @property
     def paid_per(self) -> str:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rules.catalog import Activity, Tenure
 from simulator.territory import communes
 
 # Input sanity bounds, not legal figures: amounts above them are typing mistakes.
@@ -31,18 +32,6 @@ MAX_MEMBERS = 20
 OLDEST_BIRTH_YEAR = 1900
 
 Role = Literal["applicant", "partner", "child", "other"]
-Activity = Literal[
-    "employed",
-    "self_employed",
-    "unemployed",
-    "student",
-    "apprentice",
-    "retired",
-    "inactive",
-]
-Tenure = Literal[
-    "tenant", "owner", "owner_with_loan", "hosted_free", "homeless", "other"
-]
 Schooling = Literal[
     "none", "maternelle", "primaire", "college", "lycee", "higher_education"
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -10,7 +11,12 @@ from typing import Any, Literal
 from rules.catalog import Benefit, Condition, Explanation, NotComputableWhen, Text
 from rules.system import rules_versions
 from simulator.engine import Computed, benefits_for, entity_id_for, run
-from simulator.household import HouseholdBody, Member, SimulationRequest
+from simulator.household import (
+    HouseholdBody,
+    Member,
+    SimulationRequest,
+    month_start,
+)
 from simulator.situation import EntityIds
 
 Status = Literal["eligible", "not_eligible", "not_computable"]
@@ -51,7 +57,6 @@ class BenefitResult:
 
     def to_json(self, language: str = "fr") -> dict[str, Any]:
         benefit = self.benefit
-        apply = benefit.how_to_apply
         data: dict[str, Any] = {
             "id": benefit.id,
             "label": benefit.label.get(language),
@@ -60,24 +65,17 @@ class BenefitResult:
             "amount": self.amount,
             "period": benefit.paid_per,
             "unit": benefit.unit,
+            "direction": benefit.direction,
             "institution": benefit.institution,
             "variable": benefit.variable,
             "entity": benefit.entity,
             "reasons": self.reasons(language),
             "conditions": [c.to_json(language) for c in self.conditions],
             "how_to_apply": {
-                "url": str(apply.url),
-                "online_service": str(apply.online_service)
-                if apply.online_service
-                else None,
-                "form": apply.form,
-                "where": apply.where.get(language),
-                "documents": [document.get(language) for document in benefit.documents],
+                **benefit.how_to_apply.to_json(language),
+                "documents": benefit.documents_json(language),
             },
-            "legal_references": [
-                {"title": reference.title, "url": str(reference.url)}
-                for reference in benefit.legal_references
-            ],
+            "legal_references": benefit.references_json(),
         }
         if self.members:
             data["members"] = list(self.members)
@@ -140,6 +138,7 @@ def benefit_result(
     month = request.month
     applicant_id = ids.person(household.applicant.id)
 
+    focus = household.applicant
     if benefit.entity == "individu":
         per_member = [
             (member, computed.value(benefit.variable, month, ids.person(member.id)))
@@ -148,8 +147,13 @@ def benefit_result(
         members = tuple(
             {"id": member.id, "amount": clean(value)} for member, value in per_member
         )
+        # The reasons speak of the first member who gets it (a child of 19 may get
+        # a youth aid their parent does not), else of the applicant.
+        focus = next((m for m, value in per_member if value), household.applicant)
         if benefit.type == "boolean":
             amount: float | bool = any(bool(value) for _, value in per_member)
+        elif benefit.unit == "percent":  # a reduction rate: the best one, not a sum
+            amount = round(max(float(value) for _, value in per_member), 2)
         else:
             amount = round(sum(float(value) for _, value in per_member), 2)
     else:
@@ -159,11 +163,13 @@ def benefit_result(
         amount = bool(value) if benefit.type == "boolean" else round(float(value), 2)
 
     conditions = tuple(
-        condition_result(computed, ids, request, explanation)
+        condition_result(computed, ids, request, explanation, focus)
         for explanation in benefit.explanations
     )
     blocking = tuple(
-        rule.message for rule in benefit.not_computable if matches(rule.when, household)
+        rule.message
+        for rule in benefit.not_computable
+        if matches(rule.when, household, month)
     )
     if blocking:
         return BenefitResult(benefit, "not_computable", None, conditions, blocking)
@@ -172,13 +178,22 @@ def benefit_result(
     return BenefitResult(benefit, status, amount, conditions, (), members)
 
 
-def matches(when: NotComputableWhen, household: HouseholdBody) -> bool:
+def age_on(member: Member, month: str) -> int:
+    """Age in whole years on the first day of `month`."""
+    day = month_start(month)
+    born = member.birth_date
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def matches(when: NotComputableWhen, household: HouseholdBody, month: str) -> bool:
     if household.housing.tenure in when.tenure:
         return True
     if "resident_since" in when.missing and household.resident_since is None:
         return True
     if "child_schooling" in when.missing and any(
-        member.role == "child" and member.schooling is None
+        member.role == "child"
+        and member.schooling is None
+        and age_on(member, month) >= when.child_age_at_least
         for member in household.members
     ):
         return True
@@ -195,16 +210,21 @@ def condition_result(
     ids: EntityIds,
     request: SimulationRequest,
     explanation: Explanation,
+    focus: Member,
 ) -> ConditionResult:
+    """Whether an explanation's condition holds, and its sentence with the values.
+
+    `focus`: the member an individual condition speaks of unless it asks for "any".
+    """
     household = request.household
     if explanation.who == "any_member":
         candidates = family_members(household)
     elif explanation.who == "any_child":
         candidates = [m for m in household.members if m.role == "child"]
     else:
-        candidates = [household.applicant]
-    outcome: tuple[bool, Any, Any] | None = None
-    for member in candidates or [household.applicant]:
+        candidates = [focus]
+    outcome: tuple[bool, Any, Any] = (False, None, None)  # no child: not met
+    for member in candidates:
         person_id = ids.person(member.id)
         entity_id = entity_id_for(explanation.variable, ids, person_id)
         value = clean(computed.value(explanation.variable, request.month, entity_id))
@@ -214,7 +234,6 @@ def condition_result(
         outcome = (met, value, limit)
         if met:
             break
-    assert outcome is not None
     met, value, limit = outcome
     sentence = explanation.met if met else explanation.unmet
     text = Text(
@@ -238,6 +257,8 @@ def test(
     ids: EntityIds,
     person_id: str,
 ) -> tuple[bool, Any]:
+    if value is None:  # not finite, or nobody to ask
+        return False, None
     if condition.equals is not None:
         return bool(value) == condition.equals, None
     if condition.positive:
@@ -266,7 +287,7 @@ def clean(value: Any) -> Any:
     if hasattr(value, "name") and not isinstance(value, str):
         return value.name
     if isinstance(value, float):
-        return round(value, 2)
+        return round(value, 2) if math.isfinite(value) else None
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value

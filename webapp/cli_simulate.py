@@ -145,7 +145,9 @@ def results_table(results: dict[str, Any], lang: str) -> str:
     monthly = [
         b["amount"]
         for b in by_status["eligible"]
-        if b["period"] == "month" and b["unit"] == "EUR"
+        if b["period"] == "month"
+        and b["unit"] == "EUR"
+        and b["direction"] == "received"
     ]
     total = euros(round(sum(monthly), 2), "month", lang)
     lines += ["", words["total"].format(total=total)]

@@ -348,7 +348,7 @@ def check_results(page: Page, journey: Journey) -> None:
             euros = whole_euros(result.amount)
             assert shown_amount(text) == euros, (benefit.id, text, result.amount)
             assert text.endswith(PAID_PER[benefit.paid_per]), (benefit.id, text)
-            if benefit.paid_per == "month":
+            if benefit.paid_per == "month" and benefit.direction == "received":
                 monthly_total += euros
     if monthly_total:
         total = page.locator("#total-mensuel").inner_text()

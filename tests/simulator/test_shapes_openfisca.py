@@ -261,6 +261,8 @@ def reference_amount(reference, benefit, name):
         ]
         if benefit.type == "boolean":
             return any(bool(values[p]) for p in people)
+        if benefit.unit == "percent":  # a reduction rate each: the best one
+            return round(max(float(values[p]) for p in people), 2)
         return round(sum(float(values[p]) for p in people), 2)
     value = values[list(population.ids).index(name)]
     return bool(value) if benefit.type == "boolean" else round(float(value), 2)

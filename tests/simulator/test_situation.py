@@ -180,3 +180,49 @@ def test_taxable_salary_reaches_housing_aid_through_the_gross_amount():
     (results,) = simulate([earner])
     housing = next(b for b in results.benefits if b.benefit.id == "aide_logement")
     assert housing.status == "not_eligible"
+
+
+def test_reasons_speak_of_the_member_who_gets_an_individual_benefit():
+    # Lyon's Revenu Solidarité Jeunes goes to the 19-year-old, not to the parent:
+    # its age condition must quote the young person's age.
+    family = request(
+        [
+            {
+                "id": "me",
+                "role": "applicant",
+                "birth_date": "1980-01-01",
+                "activity": "employed",
+                "incomes": {"salary": 1400},
+            },
+            {
+                "id": "young",
+                "role": "child",
+                "birth_date": "2007-01-15",
+                "activity": "inactive",
+            },
+        ],
+        {"tenure": "tenant", "rent": 550},
+        commune="69123",
+    )
+    (results,) = simulate([family])
+    youth = next(
+        b for b in results.benefits if b.benefit.id == "revenu_solidaire_jeune"
+    )
+    assert [m["id"] for m in youth.members if m["amount"]] == ["young"]
+    ages = [c.value for c in youth.conditions if c.variable == "age"]
+    assert ages and set(ages) == {19}, youth.conditions  # minimum and maximum age
+
+
+def test_a_condition_on_any_child_is_unmet_without_children():
+    single = request(
+        [{"id": "me", "role": "applicant", "birth_date": "1990-01-01"}],
+        {"tenure": "hosted_free"},
+    )
+    (results,) = simulate([single])
+    ars = next(b for b in results.benefits if b.benefit.id == "ars")
+    child_conditions = [
+        c
+        for c, e in zip(ars.conditions, ars.benefit.explanations, strict=True)
+        if e.who == "any_child"
+    ]
+    assert child_conditions and not any(c.met for c in child_conditions)

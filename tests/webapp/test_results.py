@@ -218,6 +218,7 @@ def test_the_monthly_total_adds_the_monthly_amounts_in_euros(visits, expected, s
         for r in expected[shape].benefits
         if r.status == "eligible"
         and r.benefit.unit == "EUR"
+        and r.benefit.direction == "received"  # not a contribution to pay
         and r.benefit.paid_per == "month"
     ]
     page = visits[shape].results

@@ -25,6 +25,13 @@ Rules = Annotated[
 Entity = Literal["individu", "famille", "foyer_fiscal", "menage"]
 Period = Literal["month", "year", "once"]
 Unit = Literal["EUR", "percent", "boolean"]
+Direction = Annotated[
+    Literal["received", "paid"],
+    Field(
+        description="'paid': the amount is what the household pays (a contribution), "
+        "not what it receives; never add it to the benefits received."
+    ),
+]
 
 
 class Model(BaseModel):
@@ -79,6 +86,7 @@ class BenefitResult(Model):
     )
     period: Period = Field(description="The period the amount covers.")
     unit: Unit
+    direction: Direction
     institution: str
     variable: str = Field(description="The OpenFisca variable computed.")
     entity: Entity = Field(description="The OpenFisca entity holding the variable.")
@@ -205,6 +213,7 @@ class CatalogBenefit(Model):
     entity: Entity
     period: Period = Field(description="The period the amount covers.")
     unit: Unit
+    direction: Direction
     type: Literal["amount", "boolean"]
     how_to_apply: ApplyChannel
     documents: list[str]

@@ -264,7 +264,6 @@ def invalid(field: str, message: str) -> NoReturn:
 
 
 def catalog_entry(benefit: Benefit, lang: str) -> dict[str, Any]:
-    apply = benefit.how_to_apply
     territory = benefit.territory
     return {
         "id": benefit.id,
@@ -282,18 +281,9 @@ def catalog_entry(benefit: Benefit, lang: str) -> dict[str, Any]:
         "entity": benefit.entity,
         "period": benefit.paid_per,
         "unit": benefit.unit,
+        "direction": benefit.direction,
         "type": benefit.type,
-        "how_to_apply": {
-            "url": str(apply.url),
-            "online_service": str(apply.online_service)
-            if apply.online_service
-            else None,
-            "form": apply.form,
-            "where": apply.where.get(lang),
-        },
-        "documents": [document.get(lang) for document in benefit.documents],
-        "legal_references": [
-            {"title": reference.title, "url": str(reference.url)}
-            for reference in benefit.legal_references
-        ],
+        "how_to_apply": benefit.how_to_apply.to_json(lang),
+        "documents": benefit.documents_json(lang),
+        "legal_references": benefit.references_json(),
     }

@@ -93,6 +93,7 @@ def benefit_view(result: BenefitResult, language: str) -> BenefitView:
         whole_euros(float(result.amount))
         if result.status == "eligible"
         and benefit.unit == "EUR"
+        and benefit.direction == "received"
         and benefit.paid_per == "month"
         and isinstance(result.amount, float)
         else None

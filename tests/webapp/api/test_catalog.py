@@ -20,6 +20,7 @@ FIELDS = {
     "entity",
     "period",
     "unit",
+    "direction",
     "type",
     "how_to_apply",
     "documents",
