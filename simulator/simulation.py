@@ -1,6 +1,7 @@
 """Running OpenFisca: a simulation from a situation, on the shared tax-benefit system.
 
-The situation is the usual OpenFisca JSON form (see `simulator.situation`). OpenFisca's
+The situation is the usual OpenFisca JSON form (see `simulator.situation`), whose
+values over periods may also be `Series` (one value and its exceptions). OpenFisca's
 own builder parses a period for every value of every person, which costs more than the
 simulation itself for a batch; here each (variable, period) becomes one array, so a
 batch of households costs little more than one.
@@ -9,14 +10,18 @@ batch of households costs little more than one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 from openfisca_core.simulation_builder import SimulationBuilder
 from openfisca_core.simulations import Simulation
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from rules.system import tax_benefit_system
+from simulator.situation import Series
 
 # OpenFisca-France reads the taxable income (rfr) of year N-2 through formulas that
 # read the rfr of N-4 (the CSG rate on a pension depends on the taxable income of two
@@ -26,6 +31,9 @@ from rules.system import tax_benefit_system
 # zero: a pension's net amount then equalled its gross one. Allowing two loops also
 # fixes it, at 2.5 times the cost of every simulation.
 WARM_UP_VARIABLE = "rfr"
+
+# The simulations made while `tracing()` is on, with OpenFisca's full tracer.
+_traced: ContextVar[list[Simulation] | None] = ContextVar("traced", default=None)
 
 GROUP_PLURALS = {
     "famille": "familles",
@@ -48,14 +56,18 @@ def role_keys(entity: Any) -> dict[str, list[str]]:
 
 
 def new_simulation(
-    situation: dict[str, Any], fiscal_years: Iterable[str] = ()
+    situation: dict[str, Any],
+    fiscal_years: Iterable[str] = (),
+    system: TaxBenefitSystem | None = None,
 ) -> Simulation:
     """A fresh simulation of `situation` on the process-wide tax-benefit system.
 
     `fiscal_years`: the years whose taxable income the simulation reads, oldest
     first; they are computed before anything else (see WARM_UP_VARIABLE).
+    `system`: another tax-benefit system to run on (the folded one, see
+    `rules.folding`).
     """
-    system = tax_benefit_system()
+    system = system or tax_benefit_system()
     builder = SimulationBuilder()
     builder.create_entities(system)
     person_ids = list(situation["individus"])
@@ -83,11 +95,30 @@ def new_simulation(
             for group_id, group in groups.items()
         }
     simulation = builder.build(system)
+    traced = _traced.get()
+    if traced is not None:
+        simulation.trace = True
+        traced.append(simulation)
     for entity, members in inputs.items():
         set_inputs(simulation, entity, members)
     for year in sorted(set(fiscal_years)):
         simulation.calculate(WARM_UP_VARIABLE, year)
     return simulation
+
+
+@contextmanager
+def tracing() -> Iterator[list[Simulation]]:
+    """Record every calculation of the simulations made inside (OpenFisca's full
+    tracer: each variable, period and value); yield the list of those simulations.
+
+    Slow and memory-hungry: for tools (`benchmarks/derive_folding.py`), not requests.
+    """
+    simulations: list[Simulation] = []
+    token = _traced.set(simulations)
+    try:
+        yield simulations
+    finally:
+        _traced.reset(token)
 
 
 def set_inputs(
@@ -96,24 +127,47 @@ def set_inputs(
     """Every (variable, period) of an entity's inputs, set as one array."""
     population = simulation.populations[entity]
     position = {entity_id: index for index, entity_id in enumerate(population.ids)}
-    by_variable: dict[tuple[str, str], dict[int, Any]] = defaultdict(dict)
+    by_variable: dict[str, dict[str, dict[int, Any]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    series: dict[str, dict[tuple[str, ...], list[tuple[int, Series]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for entity_id, variables in members.items():
         index = position[entity_id]
         for name, periods in variables.items():
+            if isinstance(periods, Series):
+                series[name][periods.periods].append((index, periods))
+                continue
             for period, value in periods.items():
-                by_variable[(name, period)][index] = value
-    variables = tax_benefit_system().variables
-    for (name, period), values in by_variable.items():
+                by_variable[name][period][index] = value
+    variables = simulation.tax_benefit_system.variables
+    for name in {**by_variable, **series}:
         variable = variables[name]
-        array = np.full(population.count, variable.default_value, dtype=object)
-        array[list(values)] = list(values.values())
-        if variable.value_type.__name__ == "Enum":
-            array = np.array(
-                [value.name if hasattr(value, "name") else value for value in array],
-                dtype=str,
-            )
-        elif variable.value_type.__name__ == "date":
-            array = np.array(array, dtype="datetime64[D]")
-        else:
-            array = array.astype(variable.dtype)
-        simulation.set_input(name, period, array)
+        arrays: dict[str, np.ndarray] = {}
+        blank = np.full(population.count, variable.default_value, dtype=object)
+        for period, values in by_variable.get(name, {}).items():
+            array = arrays.setdefault(period, blank.copy())
+            array[list(values)] = list(values.values())
+        for periods, entries in series.get(name, {}).items():
+            indices = [index for index, _ in entries]
+            values = [entry.value for _, entry in entries]
+            for period in periods:
+                arrays.setdefault(period, blank.copy())[indices] = values
+            for index, entry in entries:
+                for period, value in entry.changes.items():
+                    arrays[period][index] = value
+        for period, array in arrays.items():
+            simulation.set_input(name, period, typed(variable, array))
+
+
+def typed(variable: Any, array: np.ndarray) -> np.ndarray:
+    """An object array as the variable's own type (enums by their names)."""
+    if variable.value_type.__name__ == "Enum":
+        return np.array(
+            [value.name if hasattr(value, "name") else value for value in array],
+            dtype=str,
+        )
+    if variable.value_type.__name__ == "date":
+        return np.array(array, dtype="datetime64[D]")
+    return array.astype(variable.dtype)

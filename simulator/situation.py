@@ -7,12 +7,17 @@ the stable assumption of the contract or the income history given.
 
 Net incomes (what people know) are turned into the gross amounts OpenFisca-France takes
 as inputs by `simulator.gross`, with OpenFisca-France's own formulas.
+
+Values over many periods are held as a `Series` (one value, and the periods where it
+differs): `compact_situation` is the mapping, `build_situation` spells every period out
+in OpenFisca's JSON form, and `simulator.simulation` turns a compact situation into
+arrays without expanding it month by month.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.household import HouseholdBody, Member, SimulationRequest, month_start
@@ -84,6 +89,42 @@ def net_amount(member: Member, income: str, month: str) -> float:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A variable's value for each of `periods`: `value`, except in `changes`."""
+
+    periods: tuple[str, ...]
+    value: Any
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """OpenFisca's JSON form: period → value."""
+        changes = self.changes
+        return {p: changes[p] if p in changes else self.value for p in self.periods}
+
+    def any(self) -> bool:
+        """Whether some period has a truthy value."""
+        if any(self.changes.values()):
+            return True
+        return bool(self.value) and len(self.changes) < len(self.periods)
+
+
+def income_series(
+    member: Member, income: str, months: tuple[str, ...], factor: float | None = None
+) -> Series:
+    """A member's income over `months` (history, else stable), times `factor` if any.
+
+    Scaled amounts are rounded to the micro-euro, as they would be in JSON.
+    """
+    history: Mapping[str, float] = getattr(member.history, income, {})
+    value = getattr(member.incomes, income)
+    changes = {m: history[m] for m in history if m in months}
+    if factor is not None:
+        value = round(value * factor, 6)
+        changes = {m: round(amount * factor, 6) for m, amount in changes.items()}
+    return Series(months, value, changes)
+
+
+@dataclass(frozen=True)
 class EntityIds:
     """The OpenFisca ids of one household's entities inside a (batch) situation."""
 
@@ -124,6 +165,20 @@ def build_situation(
     With no `gross_factors`, net amounts stand in for gross ones (factor 1): this is
     the first step of the gross-up, never what results are computed on.
     """
+    situation = compact_situation(requests, gross_factors)
+    for plural in ("individus", "menages"):
+        for variables in situation[plural].values():
+            for name, value in variables.items():
+                if isinstance(value, Series):
+                    variables[name] = value.as_dict()
+    return situation
+
+
+def compact_situation(
+    requests: Sequence[SimulationRequest],
+    gross_factors: GrossFactors | None = None,
+) -> dict[str, Any]:
+    """The situation of `build_situation`, with every value over periods a `Series`."""
     situation: dict[str, dict[str, Any]] = {
         "individus": {},
         "familles": {},
@@ -143,7 +198,7 @@ def add_household(
 ) -> EntityIds:
     household = request.household
     ids = EntityIds(f"h{index}_")
-    months = months_read(request.month)
+    months = tuple(months_read(request.month))
     by_role: dict[str, list[str]] = {"applicant": [], "partner": [], "child": []}
     others: list[str] = []
     in_couple = any(member.role == "partner" for member in household.members)
@@ -186,20 +241,22 @@ def add_household(
     }
     menage.update(housing_variables(household, months))
     if household.resident_since is not None:
-        menage["date_arrivee_commune"] = {"ETERNITY": f"{household.resident_since}-01"}
+        menage["date_arrivee_commune"] = Series(
+            ("ETERNITY",), f"{household.resident_since}-01"
+        )
     situation["menages"][ids.menage] = menage
     return ids
 
 
 def person_variables(
     member: Member,
-    months: list[str],
+    months: tuple[str, ...],
     month: str,
     index: int,
     gross_factors: GrossFactors,
-) -> dict[str, Any]:
-    variables: dict[str, Any] = {
-        "date_naissance": {"ETERNITY": member.birth_date.isoformat()}
+) -> dict[str, Series]:
+    variables: dict[str, Series | None] = {
+        "date_naissance": Series(("ETERNITY",), member.birth_date.isoformat())
     }
     if member.activity is not None:
         variables["activite"] = every(months, ACTIVITE[member.activity])
@@ -212,22 +269,24 @@ def person_variables(
         variables["scolarite"] = every(months, SCOLARITE[member.schooling])
 
     for income, variable in DIRECT_MONTHLY_INCOMES.items():
-        values = {m: net_amount(member, income, m) for m in months}
-        if any(values.values()):
-            variables[variable] = values
+        series = income_series(member, income, months)
+        if series.any():
+            variables[variable] = series
     for income, (gross_variable, _net) in GROSSED_UP_INCOMES.items():
         factor = gross_factors.get((index, member.id, income), 1.0)
-        values = {m: round(net_amount(member, income, m) * factor, 6) for m in months}
-        if any(values.values()):
-            variables[gross_variable] = values
+        series = income_series(member, income, months, factor)
+        if series.any():
+            variables[gross_variable] = series
     if member.incomes.self_employment_annual:
-        variables[SELF_EMPLOYMENT_VARIABLE] = {
-            year: member.incomes.self_employment_annual for year in years_read(month)
-        }
+        variables[SELF_EMPLOYMENT_VARIABLE] = Series(
+            tuple(years_read(month)), member.incomes.self_employment_annual
+        )
     return {name: value for name, value in variables.items() if value is not None}
 
 
-def housing_variables(household: HouseholdBody, months: list[str]) -> dict[str, Any]:
+def housing_variables(
+    household: HouseholdBody, months: tuple[str, ...]
+) -> dict[str, Series | None]:
     housing = household.housing
     tenure = housing.tenure
     if tenure == "tenant":
@@ -258,7 +317,7 @@ def housing_variables(household: HouseholdBody, months: list[str]) -> dict[str, 
     return variables
 
 
-def every(months: list[str], value: Any) -> dict[str, Any] | None:
+def every(months: tuple[str, ...], value: Any) -> Series | None:
     if value is None:
         return None
-    return dict.fromkeys(months, value)
+    return Series(months, value)
