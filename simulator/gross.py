@@ -5,20 +5,28 @@ the gross amount as input and derives net, taxable and contribution amounts from
 (housing aid reads taxable salary, ASPA reads gross pension). No rate is typed here:
 the gross amount is found by a fixed point on OpenFisca's own net formula, for every
 member of every household at once (one vectorised simulation per step).
+
+The simulation of the step where a household's nets come out right already holds its
+final inputs: it is the one its results are read from (`solve`), so that the gross-up
+costs one light simulation (nets only) before the one results are read from, not two
+complete ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
+from openfisca_core.simulations import Simulation
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulator.household import SimulationRequest
 from simulator.simulation import new_simulation
 from simulator.situation import (
     GROSSED_UP_INCOMES,
     EntityIds,
-    build_situation,
+    compact_situation,
     fiscal_years,
     months_read,
     net_amount,
@@ -26,56 +34,179 @@ from simulator.situation import (
 
 TOLERANCE = 0.005  # euros: half a cent
 MAX_STEPS = 6
+# The nets of these incomes bear a CSG rate read from the taxable income of N-2, so
+# the first estimate needs it computed first (see simulator.simulation).
+READ_TAXABLE_INCOME = ("pension", "unemployment")
+
+FactorKey = tuple[int, str, str]  # (household index, member id, income kind)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A net amount a member's gross income must give, read at `month`."""
+
+    key: FactorKey
+    month: str
+    net: float
+
+    @property
+    def household(self) -> int:
+        return self.key[0]
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A simulation and the households whose results it holds.
+
+    `households` maps a household's index in the requests to its index in the
+    simulation (the `h{index}_` prefix of its entity ids).
+    """
+
+    simulation: Simulation
+    households: dict[int, int]
+    prepared: Any = None  # what `prepare` made of the simulation (see `solve`)
 
 
 def probe_month(request: SimulationRequest, member_index: int, income: str) -> str:
     """The latest month with a positive amount, where the net/gross ratio is read."""
     member = request.household.members[member_index]
+    history = getattr(member.history, income)
+    if not history:
+        return request.month  # stable: the simulated month itself
     for month in reversed(months_read(request.month)):
         if net_amount(member, income, month) > 0:
             return month
     return request.month
 
 
-def gross_factors(
-    requests: Sequence[SimulationRequest],
-) -> dict[tuple[int, str, str], float]:
-    """For each (household, member, income) with a net amount: gross / net."""
-    targets: list[tuple[tuple[int, str, str], str, str, float]] = []
+def targets_of(requests: Sequence[SimulationRequest]) -> list[Target]:
+    """Every (household, member, income) with a net amount to reach, in order."""
+    targets = []
     for index, request in enumerate(requests):
-        ids = EntityIds(f"h{index}_")
         for member_index, member in enumerate(request.household.members):
             for income in GROSSED_UP_INCOMES:
                 month = probe_month(request, member_index, income)
-                target = net_amount(member, income, month)
-                if target > 0:
-                    key = (index, member.id, income)
-                    targets.append((key, ids.person(member.id), month, target))
-    factors = {key: 1.0 for key, *_ in targets}
-    for _step in range(MAX_STEPS):
-        if not targets:
-            break
-        simulation = new_simulation(
-            build_situation(requests, factors), fiscal_years(requests)
+                net = net_amount(member, income, month)
+                if net > 0:
+                    targets.append(Target((index, member.id, income), month, net))
+    return targets
+
+
+def gross_factors(
+    requests: Sequence[SimulationRequest],
+) -> dict[FactorKey, float]:
+    """For each (household, member, income) with a net amount: gross / net."""
+    return solve(requests)[0]
+
+
+def solve(
+    requests: Sequence[SimulationRequest],
+    system: TaxBenefitSystem | None = None,
+    prepare: Callable[[Simulation, list[int]], Any] | None = None,
+) -> tuple[dict[FactorKey, float], list[Solved]]:
+    """The gross factors, and simulations holding every household with them.
+
+    Step 0 takes net amounts as gross ones and reads the ratio (a light simulation:
+    nets only). Each later step simulates the households whose nets are not yet within
+    half a cent, with the ratios found, and ends the gross-up of those that are: that
+    simulation is theirs. After MAX_STEPS checks, the last ratios are simulated without
+    a further check. `prepare(simulation, households)` runs on each of those
+    simulations before the nets are checked, so that what it computes never depends on
+    the check (the results, see `simulator.engine.Part`).
+    """
+    targets = targets_of(requests)
+    factors = {target.key: 1.0 for target in targets}
+    remaining: dict[int, list[Target]] = {}
+    for target in targets:
+        remaining.setdefault(target.household, []).append(target)
+    years = fiscal_years(requests)
+    solved: list[Solved] = []
+    pending = list(range(len(requests)))
+
+    if remaining:
+        # The first estimate reads nets only: the taxable income is computed first
+        # only when a CSG rate depends on it.
+        reads_tax = any(t.key[2] in READ_TAXABLE_INCOME for t in targets)
+        households = sorted(remaining)
+        simulation = simulate(
+            requests, households, factors, years if reads_tax else (), system
         )
-        person_index = {
-            person_id: position
-            for position, person_id in enumerate(simulation.persons.ids)
-        }
-        computed: dict[tuple[str, str], np.ndarray] = {}
-        remaining = []
-        for key, person_id, month, target in targets:
-            net_variable = GROSSED_UP_INCOMES[key[2]][1]
-            if (net_variable, month) not in computed:
-                computed[(net_variable, month)] = simulation.calculate(
-                    net_variable, month
-                )
-            net = float(computed[(net_variable, month)][person_index[person_id]])
-            gross = target * factors[key]
-            if abs(net - target) <= TOLERANCE or net <= 0:
+        local = {household: index for index, household in enumerate(households)}
+        check(simulation, local, households, remaining, factors)
+
+    for step in range(1, MAX_STEPS + 1):
+        if not pending:
+            break
+        simulation = simulate(requests, pending, factors, years, system)
+        local = {household: index for index, household in enumerate(pending)}
+        prepared = prepare(simulation, pending) if prepare else None
+        if step == MAX_STEPS:
+            done = set(pending)
+        else:
+            checked = [h for h in pending if h in remaining]
+            converged = check(simulation, local, checked, remaining, factors)
+            done = {h for h in pending if h not in remaining or h in converged}
+        households_done = {h: local[h] for h in pending if h in done}
+        solved.append(Solved(simulation, households_done, prepared))
+        pending = [h for h in pending if h not in done]
+    return factors, solved
+
+
+def simulate(
+    requests: Sequence[SimulationRequest],
+    households: list[int],
+    factors: dict[FactorKey, float],
+    years: Sequence[str],
+    system: TaxBenefitSystem | None,
+) -> Simulation:
+    """One simulation of the chosen households, numbered in the order given."""
+    local = {household: position for position, household in enumerate(households)}
+    local_factors = {
+        (local[index], member, income): factor
+        for (index, member, income), factor in factors.items()
+        if index in local
+    }
+    situation = compact_situation([requests[h] for h in households], local_factors)
+    return new_simulation(situation, years, system)
+
+
+def check(
+    simulation: Simulation,
+    local: dict[int, int],
+    households: list[int],
+    remaining: dict[int, list[Target]],
+    factors: dict[FactorKey, float],
+) -> set[int]:
+    """Update the factors of the targets still off; the households now all right.
+
+    A target within half a cent (or whose net is not positive) is done: its factor
+    stays as it is from then on.
+    """
+    position = {person: index for index, person in enumerate(simulation.persons.ids)}
+    wanted = {
+        (GROSSED_UP_INCOMES[target.key[2]][1], target.month)
+        for household in households
+        for target in remaining.get(household, [])
+    }
+    # In a fixed order, whatever the households beside.
+    computed = {key: simulation.calculate(*key) for key in sorted(wanted)}
+    converged = set()
+    for household in households:
+        ids = EntityIds(f"h{local[household]}_")
+        still = []
+        for target in remaining.get(household, []):
+            net_variable = GROSSED_UP_INCOMES[target.key[2]][1]
+            person = position[ids.person(target.key[1])]
+            net = float(computed[(net_variable, target.month)][person])
+            gross = target.net * factors[target.key]
+            if abs(net - target.net) <= TOLERANCE or net <= 0:
                 continue
             # Net is piecewise proportional to gross: take the ratio found there.
-            factors[key] = gross / net
-            remaining.append((key, person_id, month, target))
-        targets = remaining
-    return factors
+            factors[target.key] = gross / net
+            still.append(target)
+        if still:
+            remaining[household] = still
+        else:
+            remaining.pop(household, None)
+            converged.add(household)
+    return converged

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from rules.catalog import Benefit, Condition, Explanation, NotComputableWhen, Text
 from rules.system import rules_versions
-from simulator.engine import Computed, benefits_for, entity_id_for, run
+from simulator.engine import Computed, Values, benefits_for, entity_id_for, run
 from simulator.household import (
     HouseholdBody,
     Member,
@@ -118,10 +118,10 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
 def build_results(
     computed: Computed, index: int, request: SimulationRequest
 ) -> Results:
-    ids = EntityIds(f"h{index}_")
+    values = computed.household(index)
     household = request.household
     results = tuple(
-        benefit_result(computed, ids, request, benefit)
+        benefit_result(values, values.ids, request, benefit)
         for benefit in benefits_for(household.commune or "")
     )
     return Results(request, results)
@@ -132,7 +132,7 @@ def family_members(household: HouseholdBody) -> list[Member]:
 
 
 def benefit_result(
-    computed: Computed, ids: EntityIds, request: SimulationRequest, benefit: Benefit
+    computed: Values, ids: EntityIds, request: SimulationRequest, benefit: Benefit
 ) -> BenefitResult:
     household = request.household
     month = request.month
@@ -206,7 +206,7 @@ def matches(when: NotComputableWhen, household: HouseholdBody, month: str) -> bo
 
 
 def condition_result(
-    computed: Computed,
+    computed: Values,
     ids: EntityIds,
     request: SimulationRequest,
     explanation: Explanation,
@@ -250,7 +250,7 @@ def condition_result(
 
 
 def test(
-    computed: Computed,
+    computed: Values,
     condition: Condition,
     value: Any,
     request: SimulationRequest,
