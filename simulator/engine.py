@@ -23,6 +23,7 @@ from rules.folding import folded_system
 from rules.system import checked_catalog, tax_benefit_system
 from simulator.gross import solve
 from simulator.household import SimulationRequest
+from simulator.simulation import cache_state, restore_cache_state
 from simulator.situation import EntityIds
 from simulator.territory import communes
 
@@ -164,28 +165,6 @@ class Values:
         return parameter(path, month)
 
 
-CacheState = dict[str, dict[str, dict[Any, np.ndarray]]]
-
-
-def cache_state(simulation: Simulation) -> CacheState:
-    """What every holder of the simulation has computed (the arrays are shared)."""
-    return {
-        entity: {
-            name: dict(holder._memory_storage._arrays)
-            for name, holder in population._holders.items()
-        }
-        for entity, population in simulation.populations.items()
-    }
-
-
-def restore_cache_state(simulation: Simulation, state: CacheState) -> None:
-    """Forget what was computed since `state` was taken."""
-    for entity, population in simulation.populations.items():
-        saved = state[entity]
-        for name, holder in population._holders.items():
-            holder._memory_storage._arrays = dict(saved.get(name, {}))
-
-
 def parameter(path: str, month: str) -> float:
     node: Any = tax_benefit_system().get_parameters_at_instant(f"{month}-01")
     for part in path.split("."):
@@ -268,13 +247,12 @@ def run(
         group = [requests[index] for index in indices]
         prepare = functools.partial(prepared_part, month, group)
         _factors, solved = solve(group, system or system_for(month), prepare)
-        for entry in solved:
-            part = entry.prepared
-            parts.append(part)
-            for in_group, local in entry.households.items():
-                profile = profile_of(group[in_group])
-                ids = EntityIds(f"h{local}_")
-                located[indices[in_group]] = Values(part, profile, ids)
+        part = solved.prepared
+        parts.append(part)
+        for in_group, local in solved.households.items():
+            profile = profile_of(group[in_group])
+            ids = EntityIds(f"h{local}_")
+            located[indices[in_group]] = Values(part, profile, ids)
     return Computed(requests, parts, located)
 
 

@@ -6,10 +6,8 @@ the gross amount as input and derives net, taxable and contribution amounts from
 the gross amount is found by a fixed point on OpenFisca's own net formula, for every
 member of every household at once (one vectorised simulation per step).
 
-The simulation of the step where a household's nets come out right already holds its
-final inputs: it is the one its results are read from (`solve`), so that the gross-up
-costs one light simulation (nets only) before the one results are read from, not two
-complete ones.
+The steps of the fixed point are light simulations (nets only, the taxable income
+only where a net reads it); the simulation results are read from comes after (`solve`).
 """
 
 from __future__ import annotations
@@ -22,7 +20,12 @@ from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulator.household import SimulationRequest
-from simulator.simulation import new_simulation
+from simulator.simulation import (
+    CacheState,
+    cache_state,
+    new_simulation,
+    restore_cache_state,
+)
 from simulator.situation import (
     GROSSED_UP_INCOMES,
     EntityIds,
@@ -103,53 +106,53 @@ def solve(
     requests: Sequence[SimulationRequest],
     system: TaxBenefitSystem | None = None,
     prepare: Callable[[Simulation, list[int]], Any] | None = None,
-) -> tuple[dict[FactorKey, float], list[Solved]]:
-    """The gross factors, and simulations holding every household with them.
+) -> tuple[dict[FactorKey, float], Solved]:
+    """The gross factors, and a simulation of every household with them.
 
-    Step 0 takes net amounts as gross ones and reads the ratio (a light simulation:
-    nets only). Each later step simulates the households whose nets are not yet within
-    half a cent, with the ratios found, and ends the gross-up of those that are: that
-    simulation is theirs. After MAX_STEPS checks, the last ratios are simulated without
-    a further check. `prepare(simulation, households)` runs on each of those
-    simulations before the nets are checked, so that what it computes never depends on
-    the check (the results, see `simulator.engine.Part`).
+    Step 0 takes net amounts as gross ones and reads the ratio; each later step
+    simulates the households whose nets are not yet within half a cent with the
+    ratios found, up to MAX_STEPS checks. Those are light simulations (nets only); the
+    taxable income is computed first only for households with a pension or an
+    unemployment benefit, whose CSG rate reads it (a household's own trait, so that
+    its factors never depend on the households beside it). Then one complete
+    simulation holds every household, and `prepare(simulation, households)` computes
+    what the results read.
     """
     targets = targets_of(requests)
     factors = {target.key: 1.0 for target in targets}
     remaining: dict[int, list[Target]] = {}
     for target in targets:
         remaining.setdefault(target.household, []).append(target)
+    reads_tax = {t.household for t in targets if t.key[2] in READ_TAXABLE_INCOME}
     years = fiscal_years(requests)
-    solved: list[Solved] = []
-    pending = list(range(len(requests)))
-
-    if remaining:
-        # The first estimate reads nets only: the taxable income is computed first
-        # only when a CSG rate depends on it.
-        reads_tax = any(t.key[2] in READ_TAXABLE_INCOME for t in targets)
-        households = sorted(remaining)
-        simulation = simulate(
-            requests, households, factors, years if reads_tax else (), system
-        )
-        local = {household: index for index, household in enumerate(households)}
-        check(simulation, local, households, remaining, factors)
-
-    for step in range(1, MAX_STEPS + 1):
-        if not pending:
+    for _step in range(MAX_STEPS):
+        if not remaining:
             break
-        simulation = simulate(requests, pending, factors, years, system)
-        local = {household: index for index, household in enumerate(pending)}
-        prepared = prepare(simulation, pending) if prepare else None
-        if step == MAX_STEPS:
-            done = set(pending)
-        else:
-            checked = [h for h in pending if h in remaining]
-            converged = check(simulation, local, checked, remaining, factors)
-            done = {h for h in pending if h not in remaining or h in converged}
-        households_done = {h: local[h] for h in pending if h in done}
-        solved.append(Solved(simulation, households_done, prepared))
-        pending = [h for h in pending if h not in done]
-    return factors, solved
+        pending = sorted(remaining)
+        for households, warm_up in (
+            ([h for h in pending if h not in reads_tax], ()),
+            ([h for h in pending if h in reads_tax], years),
+        ):
+            if households:
+                light(requests, households, factors, warm_up, system, remaining)
+    households = list(range(len(requests)))
+    simulation = simulate(requests, households, factors, years, system)
+    prepared = prepare(simulation, households) if prepare else None
+    return factors, Solved(simulation, {h: h for h in households}, prepared)
+
+
+def light(
+    requests: Sequence[SimulationRequest],
+    households: list[int],
+    factors: dict[FactorKey, float],
+    years: Sequence[str],
+    system: TaxBenefitSystem | None,
+    remaining: dict[int, list[Target]],
+) -> None:
+    """A simulation that only checks the nets of `households` and updates factors."""
+    simulation = simulate(requests, households, factors, years, system)
+    local = {household: index for index, household in enumerate(households)}
+    check(simulation, cache_state(simulation), local, households, remaining, factors)
 
 
 def simulate(
@@ -172,6 +175,7 @@ def simulate(
 
 def check(
     simulation: Simulation,
+    start: CacheState,
     local: dict[int, int],
     households: list[int],
     remaining: dict[int, list[Target]],
@@ -180,7 +184,9 @@ def check(
     """Update the factors of the targets still off; the households now all right.
 
     A target within half a cent (or whose net is not positive) is done: its factor
-    stays as it is from then on.
+    stays as it is from then on. Each net is computed from `start` (the state after
+    the taxable income), whatever else the simulation computed and whichever nets the
+    households beside need.
     """
     position = {person: index for index, person in enumerate(simulation.persons.ids)}
     wanted = {
@@ -188,8 +194,10 @@ def check(
         for household in households
         for target in remaining.get(household, [])
     }
-    # In a fixed order, whatever the households beside.
-    computed = {key: simulation.calculate(*key) for key in sorted(wanted)}
+    computed = {}
+    for key in sorted(wanted):
+        restore_cache_state(simulation, start)
+        computed[key] = simulation.calculate(*key)
     converged = set()
     for household in households:
         ids = EntityIds(f"h{local[household]}_")

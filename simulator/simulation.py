@@ -171,3 +171,31 @@ def typed(variable: Any, array: np.ndarray) -> np.ndarray:
     if variable.value_type.__name__ == "date":
         return np.array(array, dtype="datetime64[D]")
     return array.astype(variable.dtype)
+
+
+# What the holders of a simulation have computed: entity → variable → period → array.
+CacheState = dict[str, dict[str, dict[Any, np.ndarray]]]
+
+
+def cache_state(simulation: Simulation) -> CacheState:
+    """What every holder of the simulation has computed (the arrays are shared).
+
+    With `restore_cache_state`, several calculations can start from the same state:
+    OpenFisca cuts the "spirals" of its rules (this month's AAH reads last month's...)
+    and the values it gives then depend on what was computed before.
+    """
+    return {
+        entity: {
+            name: dict(holder._memory_storage._arrays)
+            for name, holder in population._holders.items()
+        }
+        for entity, population in simulation.populations.items()
+    }
+
+
+def restore_cache_state(simulation: Simulation, state: CacheState) -> None:
+    """Forget what was computed since `state` was taken."""
+    for entity, population in simulation.populations.items():
+        saved = state[entity]
+        for name, holder in population._holders.items():
+            holder._memory_storage._arrays = dict(saved.get(name, {}))
