@@ -21,7 +21,10 @@ from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from rules.system import tax_benefit_system
+from simulator import speedups
 from simulator.situation import Series
+
+speedups.install()
 
 # OpenFisca-France reads the taxable income (rfr) of year N-2 through formulas that
 # read the rfr of N-4 (the CSG rate on a pension depends on the taxable income of two
