@@ -1,0 +1,203 @@
+"""A cache of results by household: in-process by default, in Redis with REDIS_URL.
+
+The key is the canonical JSON of the validated request (month included: two spellings
+of the same household share it) with a fingerprint of everything results depend on:
+the rules packages' versions and the files of this project that make them (the
+catalog, our own rules and parameters, the simulator's code). A change of any of them
+makes new keys; old entries age out.
+
+What is stored is language-independent (every sentence in French and English), so one
+entry answers in both languages. A cache that fails (Redis down) is a miss, never an
+error: the household is simulated.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Protocol
+
+from rules.catalog import Text
+from rules.system import checked_catalog, rules_versions
+from simulator.household import SimulationRequest
+from simulator.results import BenefitResult, ConditionResult, Results
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1  # of the stored entries: change it when `entry` changes
+DEFAULT_ENTRIES = 10_000  # in process: about 10 kB an entry
+DEFAULT_TTL = 24 * 3600  # seconds, in Redis
+ROOT = Path(__file__).resolve().parent.parent
+# The project's files results depend on, besides the rules packages.
+SOURCES = ("simulator/*.py", "rules/*.py", "rules/*.yaml", "rules/**/*.yaml")
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What results depend on, as a short hash: rules versions and our sources."""
+    digest = hashlib.sha256(json.dumps(rules_versions(), sort_keys=True).encode())
+    digest.update(str(FORMAT).encode())
+    paths = sorted({path for pattern in SOURCES for path in ROOT.glob(pattern)})
+    for path in paths:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(request: SimulationRequest) -> str:
+    canonical = json.dumps(
+        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(f"{fingerprint()}:{canonical}".encode()).hexdigest()
+
+
+# -- what is stored ----------------------------------------------------------------
+
+
+def entry(results: Results) -> dict[str, Any]:
+    """The results without the request, in both languages, as JSON data."""
+    return {
+        "rules": results.rules,
+        "benefits": [
+            {
+                "id": b.benefit.id,
+                "status": b.status,
+                "amount": b.amount,
+                "conditions": [
+                    [c.variable, c.met, c.value, c.limit, c.text.fr, c.text.en]
+                    for c in b.conditions
+                ],
+                "not_computable": [[t.fr, t.en] for t in b.not_computable_reasons],
+                "members": list(b.members),
+            }
+            for b in results.benefits
+        ],
+    }
+
+
+def from_entry(request: SimulationRequest, data: dict[str, Any]) -> Results:
+    catalog = {benefit.id: benefit for benefit in checked_catalog()}
+    benefits = tuple(
+        BenefitResult(
+            benefit=catalog[item["id"]],
+            status=item["status"],
+            amount=item["amount"],
+            conditions=tuple(
+                ConditionResult(variable, met, value, limit, Text(fr=fr, en=en))
+                for variable, met, value, limit, fr, en in item["conditions"]
+            ),
+            not_computable_reasons=tuple(
+                Text(fr=fr, en=en) for fr, en in item["not_computable"]
+            ),
+            members=tuple(item["members"]),
+        )
+        for item in data["benefits"]
+    )
+    return Results(request, benefits, dict(data["rules"]))
+
+
+# -- where it is stored ------------------------------------------------------------
+
+
+class Store(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryStore:
+    """A bounded in-process LRU store, safe across threads."""
+
+    def __init__(self, entries: int = DEFAULT_ENTRIES) -> None:
+        self.entries = entries
+        self._data: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.entries:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class RedisStore:
+    """Entries in Redis under `prefix`, expiring after `ttl` seconds."""
+
+    def __init__(self, url: str, prefix: str = "results:", ttl: int = DEFAULT_TTL):
+        import redis
+
+        # Short timeouts: a slow Redis must not hold a request longer than simulating.
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        self.prefix = prefix
+        self.ttl = ttl
+
+    def get(self, key: str) -> bytes | None:
+        value = self.client.get(self.prefix + key)
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes) -> None:
+        self.client.set(self.prefix + key, value, ex=self.ttl)
+
+
+class ResultsCache:
+    """Results by request, in a store; failures of the store count as misses."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, request: SimulationRequest) -> Results | None:
+        try:
+            raw = self.store.get(cache_key(request))
+        except Exception:  # a cache is an optimisation: simulate instead
+            logger.warning("results cache unavailable", exc_info=True)
+            raw = None
+        if raw is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return from_entry(request, json.loads(raw))
+
+    def put(self, request: SimulationRequest, results: Results) -> None:
+        data = json.dumps(entry(results), separators=(",", ":")).encode()
+        try:
+            self.store.set(cache_key(request), data)
+        except Exception:
+            logger.warning("results cache unavailable", exc_info=True)
+
+
+def cache_from_environment(environ: dict[str, str] | None = None) -> ResultsCache:
+    """Redis when REDIS_URL is set (RESULTS_CACHE_PREFIX, RESULTS_CACHE_TTL), else
+    in process (RESULTS_CACHE_ENTRIES)."""
+    environ = dict(os.environ if environ is None else environ)
+    url = environ.get("REDIS_URL")
+    if url:
+        return ResultsCache(
+            RedisStore(
+                url,
+                prefix=environ.get("RESULTS_CACHE_PREFIX", "results:"),
+                ttl=int(environ.get("RESULTS_CACHE_TTL", DEFAULT_TTL)),
+            )
+        )
+    entries = int(environ.get("RESULTS_CACHE_ENTRIES", DEFAULT_ENTRIES))
+    return ResultsCache(MemoryStore(entries))
