@@ -1,0 +1,120 @@
+"""The simulator as a service: cached, coalesced, bounded; for the web and the API.
+
+- `simulate_one(request)`: one household, from the cache or coalesced with the
+  requests of other threads; raises `Overloaded` (retry_after in seconds) rather than
+  queue without bound.
+- `simulate_many(requests)`: a batch; the cached ones from the cache, the others in
+  vectorised simulations of at most BATCH_SIZE households.
+- `variations(...)`: the what-if axis (simulator.variations).
+- `prepare()`: build the rules, catalog, folded rules and look-up tables once, before
+  a server forks its workers, and warm them with one simulation.
+
+Settings (environment): REDIS_URL (shared cache, else in process), RESULTS_CACHE_*
+(simulator.cache), SIMULATOR_MAX_BATCH, SIMULATOR_MAX_WAIT_MS, SIMULATOR_MAX_QUEUE,
+SIMULATOR_MAX_DELAY_S (simulator.coalescer), SIMULATOR_FOLDING=off (simulator.engine).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+
+from simulator.cache import ResultsCache, cache_from_environment
+from simulator.coalescer import (
+    DEFAULT_MAX_BATCH,
+    DEFAULT_MAX_DELAY,
+    DEFAULT_MAX_QUEUE,
+    DEFAULT_MAX_WAIT,
+    Coalescer,
+    Overloaded,
+)
+from simulator.household import SimulationRequest, parse_request
+from simulator.results import Results, simulate
+from simulator.variations import variations
+
+__all__ = [
+    "Overloaded",
+    "prepare",
+    "simulate_many",
+    "simulate_one",
+    "variations",
+]
+
+BATCH_SIZE = 1000  # households a simulation in simulate_many
+
+
+@functools.cache
+def results_cache() -> ResultsCache:
+    return cache_from_environment()
+
+
+@functools.cache
+def coalescer() -> Coalescer:
+    environ = os.environ
+    return Coalescer(
+        simulate,
+        max_batch=int(environ.get("SIMULATOR_MAX_BATCH", DEFAULT_MAX_BATCH)),
+        max_wait=float(environ.get("SIMULATOR_MAX_WAIT_MS", DEFAULT_MAX_WAIT * 1000))
+        / 1000,
+        max_queue=int(environ.get("SIMULATOR_MAX_QUEUE", DEFAULT_MAX_QUEUE)),
+        max_delay=float(environ.get("SIMULATOR_MAX_DELAY_S", DEFAULT_MAX_DELAY)),
+    )
+
+
+def simulate_one(request: SimulationRequest) -> Results:
+    """One household's results: cached, else coalesced. May raise Overloaded."""
+    cache = results_cache()
+    found = cache.get(request)
+    if found is not None:
+        return found
+    results = coalescer().submit(request)
+    cache.put(request, results)
+    return results
+
+
+def simulate_many(requests: Sequence[SimulationRequest]) -> list[Results]:
+    """Every request's results, in order: cached ones from the cache, the others in
+    vectorised simulations (the same results as one by one)."""
+    cache = results_cache()
+    found: list[Results | None] = [cache.get(request) for request in requests]
+    missing = [index for index, results in enumerate(found) if results is None]
+    for start in range(0, len(missing), BATCH_SIZE):
+        chunk = missing[start : start + BATCH_SIZE]
+        for index, results in zip(
+            chunk, simulate([requests[i] for i in chunk]), strict=True
+        ):
+            found[index] = results
+            cache.put(requests[index], results)
+    return [results for results in found if results is not None]
+
+
+SAMPLE = {
+    "household": {
+        "commune": "75056",
+        "housing": {"tenure": "tenant", "rent": 600.0},
+        "members": [
+            {
+                "id": "me",
+                "role": "applicant",
+                "birth_date": "1990-01-01",
+                "activity": "employed",
+                "incomes": {"salary": 1200.0},
+            }
+        ],
+    }
+}
+
+
+def prepare() -> None:
+    """Build and warm everything a worker needs, once (call before forking)."""
+    from rules.system import checked_catalog, tax_benefit_system
+    from simulator.engine import system_for
+    from simulator.household import current_month
+    from simulator.territory import communes
+
+    tax_benefit_system()
+    checked_catalog()
+    communes()
+    system_for(current_month())
+    simulate([parse_request(SAMPLE)])  # parameters at the months read, caches
