@@ -112,11 +112,11 @@ def solve(
     Step 0 takes net amounts as gross ones and reads the ratio; each later step
     simulates the households whose nets are not yet within half a cent with the
     ratios found, up to MAX_STEPS checks. Those are light simulations (nets only); the
-    taxable income is computed first only for households with a pension or an
-    unemployment benefit, whose CSG rate reads it (a household's own trait, so that
-    its factors never depend on the households beside it). Then one complete
-    simulation holds every household, and `prepare(simulation, households)` computes
-    what the results read.
+    taxable income of N-2 (what the CSG rate of year N reads) is computed first only
+    for households with a pension or an unemployment benefit (a household's own
+    trait, so that its factors never depend on the households beside it). Then one
+    complete simulation holds every household, and `prepare(simulation, households)`
+    computes what the results read.
     """
     targets = targets_of(requests)
     factors = {target.key: 1.0 for target in targets}
@@ -131,7 +131,7 @@ def solve(
         pending = sorted(remaining)
         for households, warm_up in (
             ([h for h in pending if h not in reads_tax], ()),
-            ([h for h in pending if h in reads_tax], years),
+            ([h for h in pending if h in reads_tax], years[:1]),  # N-2
         ):
             if households:
                 light(requests, households, factors, warm_up, system, remaining)
