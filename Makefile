@@ -68,8 +68,12 @@ lint: install-test
 test: install-test lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# In process, then over HTTP against `openfisca serve` (BENCH_DURATION: seconds of the
+# concurrent load, 60 by default).
+BENCH_DURATION ?= 60
 bench: install-test
 	$(BIN)/python benchmarks/bench_simulation.py
+	$(BIN)/python -m benchmarks.bench_http --duration $(BENCH_DURATION)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
