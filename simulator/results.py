@@ -17,9 +17,12 @@ from simulator.household import (
     SimulationRequest,
     month_start,
 )
+from simulator.simulation import release_memory
 from simulator.situation import EntityIds
 
 Status = Literal["eligible", "not_eligible", "not_computable"]
+# Households from which a simulation's memory is handed back to the system after it.
+RELEASE_AFTER = 50
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,14 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
     if not requests:
         return []
     computed = run(requests)
-    return [
+    results = [
         build_results(computed, index, request)
         for index, request in enumerate(requests)
     ]
+    if len(requests) >= RELEASE_AFTER:
+        del computed
+        release_memory()
+    return results
 
 
 def build_results(

@@ -4,10 +4,11 @@
   requests of other threads; raises `Overloaded` (retry_after in seconds) rather than
   queue without bound.
 - `simulate_many(requests)`: a batch; the cached ones from the cache, the others in
-  vectorised simulations of at most BATCH_SIZE households.
+  vectorised simulations of at most BATCH_SIZE (500) households.
 - `variations(...)`: the what-if axis (simulator.variations).
 - `prepare()`: build the rules, catalog, folded rules and look-up tables once, before
-  a server forks its workers, and warm them with one simulation.
+  a server forks its workers, warm them with one simulation, and move everything
+  built so far out of the garbage collector's sight (gc.freeze).
 
 Settings (environment): REDIS_URL (shared cache, else in process), RESULTS_CACHE_*
 (simulator.cache), SIMULATOR_MAX_BATCH, SIMULATOR_MAX_WAIT_MS, SIMULATOR_MAX_QUEUE,
@@ -17,6 +18,7 @@ SIMULATOR_MAX_DELAY_S (simulator.coalescer), SIMULATOR_FOLDING=off (simulator.en
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections.abc import Sequence
 
@@ -41,7 +43,9 @@ __all__ = [
     "variations",
 ]
 
-BATCH_SIZE = 1000  # households a simulation in simulate_many
+# Households a simulation in simulate_many: 1,000 in one simulation take 5.4 s and
+# 170 MB, in two of 500 6.6 s and 120 MB (measured); a worker must stay under 500 MB.
+BATCH_SIZE = 500
 
 
 @functools.cache
@@ -118,3 +122,8 @@ def prepare() -> None:
     communes()
     system_for(current_month())
     simulate([parse_request(SAMPLE)])  # parameters at the months read, caches
+    # A million long-lived objects (rules, catalog, communes): the collector need not
+    # scan them on every collection (1,000 households: 6.4 s -> 5.4 s, measured), and
+    # forked workers then share their pages instead of copying them.
+    gc.collect()
+    gc.freeze()

@@ -9,6 +9,9 @@ batch of households costs little more than one.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -202,3 +205,21 @@ def restore_cache_state(simulation: Simulation, state: CacheState) -> None:
         saved = state[entity]
         for name, holder in population._holders.items():
             holder._memory_storage._arrays = dict(saved.get(name, {}))
+
+
+@functools.cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a large simulation back to the system.
+
+    A simulation of 1,000 households holds about 170 MB of arrays; once freed, glibc
+    keeps the pages, and a worker's RSS would stay at its peak. No-op elsewhere.
+    """
+    libc = _libc()
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
