@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
+
+if TYPE_CHECKING:  # `import webapp` must not load the simulator (and OpenFisca)
+    from simulator.coalescer import Overloaded
 
 API_PREFIX = "/api/"
 
@@ -22,3 +27,11 @@ def render_error(error: HTTPException) -> ErrorResponse:
     page = render_template([f"errors/{code}.html", "errors/error.html"], error=error)
     # The exception's headers carry, e.g., the Allow header a 405 must send.
     return page, code, error.get_headers()
+
+
+def render_overloaded(error: Overloaded) -> tuple[str, int, dict[str, str]]:
+    """The page saying when to come back, while too many simulations wait: 503 with
+    Retry-After (a blueprint registers it for the views that simulate)."""
+    seconds = max(1, int(error.retry_after))
+    page = render_template("errors/503.html", seconds=seconds)
+    return page, 503, {"Retry-After": str(seconds)}

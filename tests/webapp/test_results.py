@@ -1,6 +1,7 @@
 """The results page and its PDF, after whole journeys through the questionnaire, for
 three households; what they show is checked against simulate() run on the same
-households written independently as v1 requests.
+households written independently as v1 requests; and the page when the simulator is
+too busy.
 
 A simulation costs about 1.5 s: the journeys, their results and the reference
 simulation (the three households in one batch) are computed once for the module.
@@ -18,9 +19,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from simulator.coalescer import Overloaded
 from simulator.household import parse_request
 from simulator.results import BenefitResult, Results, simulate
-from tests.pages import Page
+from tests.pages import Page, check_page
 from tests.webapp.journey import (
     COUPLE_WITH_TWO_CHILDREN,
     RETIREE_IN_GUERET,
@@ -30,6 +32,7 @@ from tests.webapp.journey import (
 )
 from webapp import create_app
 from webapp.db import get_database
+from webapp.results import views
 
 SHAPES = {
     "single": SINGLE_IN_RENNES,
@@ -340,3 +343,35 @@ def test_the_results_in_english(results_app, expected):
     assert "Paid by: CAF" in page.text_of("aide-rsa")
     for french in ("Versée par", "par mois", "Pourquoi", "Documents à préparer"):
         assert french not in page.text, french
+
+
+# -- a busy simulator ------------------------------------------------------------------
+
+
+def test_a_busy_simulator_answers_503_with_retry_after_for_the_page_and_the_pdf(
+    visits, results_app, monkeypatch
+):
+    def overloaded(request: Any) -> Results:
+        raise Overloaded(7, 100)
+
+    monkeypatch.setattr(views, "simulate_one", overloaded)
+
+    for path in ("/simulation/resultats", "/simulation/resultats.pdf"):
+        response = visits["single"].client.get(path)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "7"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.mimetype == "text/html"
+        page = check_page(response.get_data(as_text=True))
+        assert page.h1 == ["Le service est très sollicité"]
+        assert page.text_of("reessayer-dans") == "Réessayez dans 7 secondes."
+        assert page.link_to(path)
+
+    client = results_app.test_client()
+    Journey(client).answer_all(SINGLE_IN_RENNES)
+    client.get("/langue/en")
+    response = client.get("/simulation/resultats")
+    page = check_page(response.get_data(as_text=True), lang="en")
+    assert response.status_code == 503
+    assert page.h1 == ["The service is very busy"]
+    assert page.text_of("reessayer-dans") == "Try again in 7 seconds."

@@ -6,14 +6,17 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 
 from simulator.household import HouseholdError, SimulationRequest
 from simulator.questionnaire import next_question, to_request
-from simulator.results import simulate
+from simulator.service import Overloaded, simulate_one
+from webapp.errors import render_overloaded
 from webapp.i18n import current_language
 from webapp.questionnaire.answers import load_answers
 from webapp.questionnaire.views import next_url
 from webapp.results.pdf import results_pdf
-from webapp.results.presenter import ResultsView, present
+from webapp.results.presenter import present
 
 blueprint = Blueprint("results", __name__, url_prefix="/simulation")
+# Too many simulations waiting: a 503 page with Retry-After, for the page and the PDF.
+blueprint.register_error_handler(Overloaded, render_overloaded)
 
 
 @blueprint.after_request
@@ -35,16 +38,16 @@ def finished_request() -> SimulationRequest | Response:
         return redirect(url_for("questionnaire.check_answers"))
 
 
-def results_view(request: SimulationRequest) -> ResultsView:
-    return present(simulate([request])[0], current_language())
-
-
 @blueprint.get("/resultats")
 def show() -> Response | str:
     request = finished_request()
     if isinstance(request, Response):
         return request
-    return render_template("results/results.html", view=results_view(request))
+    # From the results cache, else coalesced with other requests' simulations.
+    results = simulate_one(request)
+    return render_template(
+        "results/results.html", view=present(results, current_language())
+    )
 
 
 @blueprint.get("/resultats.pdf")
@@ -52,9 +55,10 @@ def download() -> Response:
     request = finished_request()
     if isinstance(request, Response):
         return request
-    view = results_view(request)
+    language = current_language()
+    view = present(simulate_one(request), language)
     return Response(
-        results_pdf(view, current_language()),
+        results_pdf(view, language),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": (
