@@ -1,7 +1,7 @@
 """The results page and its PDF, after whole journeys through the questionnaire, for
 three households; what they show is checked against simulate() run on the same
-households written independently as v1 requests; and the page when the simulator is
-too busy.
+households written independently as v1 requests; the section "Et si mes revenus
+changeaient ?" (its charts and table); and the page when the simulator is too busy.
 
 A simulation costs about 1.5 s: the journeys, their results and the reference
 simulation (the three households in one batch) are computed once for the module.
@@ -9,9 +9,11 @@ simulation (the three households in one batch) are computed once for the module.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from simulator.cache import MemoryStore
 from simulator.coalescer import Overloaded
 from simulator.household import parse_request
 from simulator.results import BenefitResult, Results, simulate
@@ -32,7 +35,7 @@ from tests.webapp.journey import (
 )
 from webapp import create_app
 from webapp.db import get_database
-from webapp.results import views
+from webapp.results import views, what_if
 
 SHAPES = {
     "single": SINGLE_IN_RENNES,
@@ -341,8 +344,212 @@ def test_the_results_in_english(results_app, expected):
     assert page.text_of("montant-rsa") == f"{amount} a month"
     assert "Active solidarity income (RSA)" in page.text_of("aides-eligibles")
     assert "Paid by: CAF" in page.text_of("aide-rsa")
-    for french in ("Versée par", "par mois", "Pourquoi", "Documents à préparer"):
+    assert page.text_of("si-revenus-changeaient-titre") == "What if my income changed?"
+    assert "Net salary a month" in page.text_of("si-revenus-tableau")
+    for french in (
+        "Versée par",
+        "par mois",
+        "Pourquoi",
+        "Documents à préparer",
+        "Et si mes revenus",
+        "Revenu disponible",
+    ):
         assert french not in page.text, french
+
+
+# -- what if the salary changed ------------------------------------------------------
+
+COUPLE_INCOMES = 1600.0 + 900.0  # the couple's net salaries, as typed
+
+
+@dataclass
+class Drawing:
+    """An <svg> of the page: its attributes, title, description and lines."""
+
+    attributes: dict[str, str | None]
+    title: str = ""
+    description: str = ""
+    # label of the series → its polylines' points
+    lines: dict[str, list[list[tuple[float, float]]]] = field(default_factory=dict)
+
+
+class WhatIfParser(HTMLParser):
+    """The SVGs of the what-if section and its table (header, then each row)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.drawings: list[Drawing] = []
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+        self.series: str | None = None
+        self.text_of: str | None = None  # "title", "desc" or "cell"
+        self.cell = ""
+        self.in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "svg" and attributes.get("role") == "img":
+            self.drawings.append(Drawing(attributes))
+        elif tag in ("title", "desc") and self.drawings:
+            self.text_of = tag
+        elif tag == "g" and attributes.get("data-label"):
+            self.series = attributes["data-label"]
+            self.drawings[-1].lines[self.series] = []
+        elif tag == "polyline" and self.series:
+            points = [
+                tuple(float(n) for n in pair.split(","))
+                for pair in (attributes["points"] or "").split()
+            ]
+            self.drawings[-1].lines[self.series].append(points)
+        elif tag == "thead":
+            self.in_head = True
+        elif tag == "tr" and not self.in_head:
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self.text_of, self.cell = "cell", ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("title", "desc"):
+            self.text_of = None
+        elif tag == "g":
+            self.series = None
+        elif tag == "thead":
+            self.in_head = False
+        elif tag in ("th", "td") and self.text_of == "cell":
+            text = " ".join(self.cell.split())
+            (self.header if self.in_head else self.rows[-1]).append(text)
+            self.text_of = None
+
+    def handle_data(self, data: str) -> None:
+        if self.text_of == "title" and self.drawings:
+            self.drawings[-1].title += data
+        elif self.text_of == "desc":
+            self.drawings[-1].description += data
+        elif self.text_of == "cell":
+            self.cell += data
+
+
+def what_if_section(client: FlaskClient) -> WhatIfParser:
+    """The results page again (its results and axis now cached), parsed."""
+    html = client.get("/simulation/resultats").get_data(as_text=True)
+    start = html.index('id="si-revenus-changeaient"')
+    parser = WhatIfParser()
+    parser.feed(html[start : html.index("</section>", start)])
+    return parser
+
+
+def as_euros(text: str) -> int:
+    """'1 234 €' (any spaces) → 1234."""
+    return int("".join(ch for ch in text if ch.isdigit()))
+
+
+def test_the_results_show_what_if_the_salary_changed_as_a_chart_and_a_table(visits):
+    page = visits["couple"].results
+    section = what_if_section(visits["couple"].client)
+
+    assert page.text_of("si-revenus-changeaient-titre") == (
+        "Et si mes revenus changeaient ?"
+    )
+    assert "Le revenu disponible est l'argent" in page.text_of("si-revenus-changeaient")
+    assert section.drawings
+    for drawing in section.drawings:
+        assert drawing.attributes["role"] == "img"
+        assert drawing.attributes["viewbox"] and drawing.attributes["width"] == "100%"
+        title, description = (drawing.attributes["aria-labelledby"] or "").split()
+        assert page.text_of(title) == drawing.title.strip() != ""
+        assert page.text_of(description) == " ".join(drawing.description.split())
+        assert "0 € à 3 000 €" in page.text_of(description)
+    assert section.header[:2] == ["Salaire net par mois", "Revenu disponible"]
+    # The axis: the applicant's monthly net salary from 0 to 3,000 €, every 100 €.
+    assert [as_euros(row[0].split("(")[0]) for row in section.rows] == list(
+        range(0, 3001, 100)
+    )
+    assert all(len(row) == len(section.header) for row in section.rows)
+    assert page.text_of("si-revenus-actuel").startswith(
+        "1 600 € (votre salaire actuel)"
+    )
+
+
+def test_the_table_at_the_current_salary_agrees_with_the_results_above(
+    visits, expected
+):
+    page = visits["couple"].results
+    section = what_if_section(visits["couple"].client)
+    (current,) = [row for row in section.rows if "votre salaire actuel" in row[0]]
+    by_column = dict(zip(section.header, current, strict=True))
+    monthly = [
+        r
+        for r in expected["couple"].benefits
+        if r.benefit.unit == "EUR"
+        and r.benefit.direction == "received"
+        and r.benefit.paid_per == "month"
+    ]
+    received = [r for r in monthly if r.status == "eligible"]
+
+    assert received
+    for result in received:
+        amount = by_column[result.benefit.label.fr]
+        assert amount == euros(result.amount)
+        assert page.text_of(f"montant-{result.benefit.id}") == f"{amount} par mois"
+    for result in monthly:
+        if result.status != "eligible" and result.benefit.label.fr in by_column:
+            assert by_column[result.benefit.label.fr] == "0 €"
+    # The family's net salaries plus the monthly benefits it receives.
+    income = COUPLE_INCOMES + sum(r.amount for r in received)
+    assert by_column["Revenu disponible"] == euros(income)
+    assert f"votre revenu disponible est de {euros(income)}" in page.text_of(
+        "si-revenus-resume"
+    )
+
+
+def test_the_chart_lines_follow_the_table(visits):
+    section = what_if_section(visits["couple"].client)
+    columns = {
+        label: [as_euros(row[index]) for row in section.rows]
+        for index, label in enumerate(section.header)
+    }
+    lines = {
+        label: segments
+        for drawing in section.drawings
+        for label, segments in drawing.lines.items()
+    }
+
+    assert "Revenu disponible" in lines and len(lines) >= 2
+    for label, segments in lines.items():
+        (points,) = segments  # no gap: every point has an amount
+        amounts = columns[label]
+        xs = [x for x, _y in points]
+        assert len(points) == len(section.rows)
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)
+        for (_x1, y1), first in zip(points, amounts, strict=True):
+            for (_x2, y2), second in zip(points, amounts, strict=True):
+                if first > second + 10:  # more euros, higher on the chart
+                    assert y1 < y2, (label, first, second)
+                if first == second:
+                    assert abs(y1 - y2) < 1, (label, first)
+
+
+def test_a_retiree_without_salary_is_not_asked_about_a_salary(visits):
+    assert "si-revenus-changeaient" not in visits["retiree"].results.ids
+
+
+def test_when_the_what_if_axis_fails_the_results_page_goes_without_it(
+    visits, monkeypatch, caplog
+):
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the axis broke")
+
+    monkeypatch.setattr(what_if, "variations", broken)
+    monkeypatch.setattr(what_if, "AXES", MemoryStore())  # nothing kept from before
+    caplog.set_level(logging.ERROR)
+
+    response = visits["couple"].client.get("/simulation/resultats")
+
+    assert response.status_code == 200
+    page = check_page(response.get_data(as_text=True))
+    assert "si-revenus-changeaient" not in page.ids
+    assert "montant-af" in page.ids
+    assert "the axis broke" in caplog.text
 
 
 # -- a busy simulator ------------------------------------------------------------------

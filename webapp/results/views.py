@@ -13,6 +13,7 @@ from webapp.questionnaire.answers import load_answers
 from webapp.questionnaire.views import next_url
 from webapp.results.pdf import results_pdf
 from webapp.results.presenter import present
+from webapp.results.what_if import what_if_view
 
 blueprint = Blueprint("results", __name__, url_prefix="/simulation")
 # Too many simulations waiting: a 503 page with Retry-After, for the page and the PDF.
@@ -45,8 +46,11 @@ def show() -> Response | str:
         return request
     # From the results cache, else coalesced with other requests' simulations.
     results = simulate_one(request)
+    language = current_language()
     return render_template(
-        "results/results.html", view=present(results, current_language())
+        "results/results.html",
+        view=present(results, language),
+        what_if=what_if_view(request, results, language),
     )
 
 
