@@ -399,6 +399,10 @@ def test_couple_with_two_children_renting_every_page_has_no_axe_violation(
     answer_every_question(page, COUPLE_WITH_TWO_CHILDREN_RENTING, on_each_page=check)
     check(page)
     see_results(page)
+    # The what-if charts are on the page, and their table is open for axe to read.
+    expect(page.locator("#si-revenus-changeaient svg[role=img]")).to_have_count(2)
+    page.locator("#si-revenus-valeurs summary").click()
+    expect(page.locator("#si-revenus-tableau")).to_be_visible()
     check(page)
 
     assert not violations, "\n".join(f"{u}:\n{d}" for u, d in violations.items())
