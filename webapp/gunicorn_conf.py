@@ -1,7 +1,9 @@
 """Gunicorn settings (see the Procfile).
 
 Building the tax-benefit system takes seconds and hundreds of megabytes, so the
-master process builds it once before forking: every worker then shares it
+master process prepares the simulator once before forking (simulator.service.prepare:
+the rules, the checked catalog, the folded rules and look-up tables, warmed with one
+simulation and frozen out of the collector's sight): every worker then shares it
 (copy-on-write) and answers its first request at full speed. `preload_app` also
 creates the app in the master; the factory opens no database connection, so the
 workers share no pooled connection.
@@ -19,12 +21,12 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 
 
 def on_starting(server: Any) -> None:
-    """Build the tax-benefit system in the master, before the workers fork.
+    """Prepare the simulator in the master, before the workers fork.
 
-    The benefit catalog is checked against it too: a catalog naming a variable
-    that does not exist stops the service here rather than giving wrong results.
+    The benefit catalog is checked against the rules there too: a catalog naming a
+    variable that does not exist stops the service here rather than giving wrong
+    results.
     """
-    from rules.system import checked_catalog, tax_benefit_system
+    from simulator import service
 
-    tax_benefit_system()
-    checked_catalog()
+    service.prepare()

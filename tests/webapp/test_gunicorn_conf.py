@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 import webapp.gunicorn_conf
+from simulator import service
 
 
 def load_settings(monkeypatch, **environ):
@@ -26,10 +27,12 @@ def test_workers_come_from_web_concurrency(monkeypatch):
     assert load_settings(monkeypatch, WEB_CONCURRENCY="5").workers == 5
 
 
-def test_master_builds_the_rules_and_checks_the_catalog_before_forking():
-    from rules.system import checked_catalog, tax_benefit_system
+def test_the_master_prepares_the_simulator_before_forking(monkeypatch):
+    # prepare() itself (rules, checked catalog, warm-up, gc.freeze) is the simulator
+    # service's business; here, only that the master calls it, once.
+    calls = []
+    monkeypatch.setattr(service, "prepare", lambda: calls.append("prepare"))
 
     webapp.gunicorn_conf.on_starting(server=None)
 
-    assert tax_benefit_system.cache_info().currsize == 1
-    assert checked_catalog.cache_info().currsize == 1
+    assert calls == ["prepare"]
