@@ -20,6 +20,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
+from webapp.api.problems import keep_own_retry_after
 from webapp.db import get_session, transaction
 from webapp.models import ApiKey
 
@@ -151,6 +152,8 @@ limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
 def init_app(app: Flask) -> None:
     """Configure the limiter from the app's settings (see webapp/config.py)."""
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Before the limiter's own: it then runs after the limiter has set its headers.
+    app.after_request(keep_own_retry_after)
     limiter.init_app(app)
 
 

@@ -60,9 +60,12 @@ ROUTES: tuple[Route, ...] = (
         "Every benefit of the catalog that applies where the household lives, with its "
         "status, amount, reasons and how to apply (results contract v1). The month "
         f"defaults to the current one; the rules compute the months from {FIRST_MONTH} "
-        "to December of next year.",
+        "to December of next year. A household asked again is answered from a cache; "
+        "others are simulated together with the requests that arrive at the same "
+        "time. When too many simulations are waiting, the answer is a 503 with a "
+        "Retry-After header (seconds): retry after that delay.",
         response="Results",
-        errors=BODY_ERRORS + ACCESS_ERRORS,
+        errors=BODY_ERRORS + ACCESS_ERRORS + (503,),
         body="SimulationRequest",
         examples=("single-no-income", "couple-two-children"),
     ),
@@ -158,7 +161,7 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
 }
-ERROR_HEADERS = {429: "Retry-After", 401: "WWW-Authenticate"}
+ERROR_HEADERS = {429: "Retry-After", 503: "Retry-After", 401: "WWW-Authenticate"}
 
 
 def read_example(name: str) -> dict[str, Any]:

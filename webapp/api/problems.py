@@ -3,7 +3,8 @@
 Every error under /api/ becomes a problem, whatever raised it: our views (`Problem`),
 Flask and Werkzeug (unknown path, method, body too large), the access layer (keys,
 rate limits). Each carries the rules versions and the request id, and, when the input
-is at fault, an `errors` list of {field, message} in the requested language.
+is at fault, an `errors` list of {field, message} in the requested language. A
+simulator too busy to take a request (`Overloaded`) is a 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from rules.system import rules_versions
+from simulator.coalescer import Overloaded
 from webapp.errors import render_error
 
 API_PREFIX = "/api/"
@@ -102,6 +104,15 @@ STATUSES: dict[int, dict[str, tuple[str, str]]] = {
             "l'identifiant de requête (request_id) si vous nous contactez.",
             "An unexpected error happened; it is logged. Give the request id "
             "(request_id) if you contact us.",
+        ),
+    },
+    503: {
+        "title": ("Service surchargé", "Service busy"),
+        "detail": (
+            "Trop de simulations attendent en ce moment : réessayez après le délai "
+            "de l'en-tête Retry-After.",
+            "Too many simulations are waiting right now: try again after the delay in "
+            "the Retry-After header.",
         ),
     },
 }
@@ -231,6 +242,35 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
     if isinstance(error, Problem):
         return problem_response(status, error.description, error.errors)
     return problem_response(status, custom_description(error), (), kept_headers(error))
+
+
+def overloaded(error: Overloaded) -> ResponseReturnValue:
+    """The simulator's queue is full: a 503 saying how long to wait (Retry-After)."""
+    seconds = error.retry_after
+    current_app.logger.warning(
+        "Simulator overloaded (request %s): %s", request_id(), error
+    )
+    message = say(
+        f"Le service est très sollicité : réessayez dans {seconds} secondes.",
+        f"The service is busy: retry after {seconds} seconds.",
+    )
+    g.own_retry_after = str(seconds)
+    return problem_response(503, message, headers=[("Retry-After", str(seconds))])
+
+
+def keep_own_retry_after(response: Response) -> Response:
+    """After the rate limiter: a response's own Retry-After (a busy simulator's
+    delay) wins while the caller has requests left.
+
+    Flask-Limiter sets Retry-After on every response to the later of the response's
+    own value and the reset of the caller's window (up to a minute away), which would
+    tell a client to wait a minute for a simulator free in two seconds. Registered
+    before the limiter, so that it runs after it (Flask runs them in reverse order).
+    """
+    own = g.get("own_retry_after")
+    if own is not None and response.headers.get("X-RateLimit-Remaining") != "0":
+        response.headers["Retry-After"] = own
+    return response
 
 
 def unexpected_error(error: Exception) -> ResponseReturnValue:

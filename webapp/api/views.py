@@ -2,7 +2,9 @@
 OpenAPI document and its documentation page.
 
 The views are thin: read the JSON body, validate with the household contract, call the
-simulator once, answer its own JSON. Errors are raised as `Problem`s (problems.py).
+simulator service once (simulator.service: cached, coalesced, bounded), answer its own
+JSON. Errors are raised as `Problem`s (problems.py); a full simulator queue
+(`Overloaded`) is a 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from rules.catalog import Benefit
 from rules.system import checked_catalog, rules_versions
+from simulator import service
+from simulator.coalescer import Overloaded
 from simulator.engine import benefits_for
 from simulator.household import (
     HouseholdBody,
@@ -26,7 +30,6 @@ from simulator.household import (
     parse_request,
     supported_months,
 )
-from simulator.results import simulate
 from webapp.api import access
 from webapp.api.docs import documentation
 from webapp.api.openapi import openapi_document
@@ -37,6 +40,7 @@ from webapp.api.problems import (
     field_error,
     http_error,
     language,
+    overloaded,
     say,
     unexpected_error,
 )
@@ -54,6 +58,7 @@ access.protect(blueprint)
 # blueprint's handlers before the app's).
 blueprint.register_error_handler(HTTPException, http_error)
 blueprint.register_error_handler(Exception, unexpected_error)
+blueprint.register_error_handler(Overloaded, overloaded)
 # On the app: 404 and 405 under /api/ match no route of the blueprint.
 blueprint.after_app_request(add_api_headers)
 
@@ -78,7 +83,7 @@ def configure(state: Any) -> None:
 def simulate_one() -> ResponseReturnValue:
     lang = checked_language()
     simulation = valid_request(read_json())
-    return simulate([simulation])[0].to_json(lang)
+    return service.simulate_one(simulation).to_json(lang)
 
 
 @blueprint.post("/v1/simulations/batch")
@@ -93,7 +98,7 @@ def simulate_batch() -> ResponseReturnValue:
         except Problem as problem:
             parsed.append(problem.errors)
     valid = [item for item in parsed if isinstance(item, SimulationRequest)]
-    computed = iter(simulate(valid))  # one vectorised simulation for all of them
+    computed = iter(service.simulate_many(valid))  # vectorised, cached ones aside
     results = []
     for index, item in enumerate(parsed):
         if isinstance(item, SimulationRequest):

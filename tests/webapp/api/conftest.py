@@ -1,11 +1,12 @@
 """Fixtures of the API tests: a module-wide app with a migrated database and a key
-(one simulation costs about 1.5 s: modules simulate once and assert many times), and
+(one simulation costs about 1.5 s: modules simulate once and assert many times), a
+simulator service of a test's own (cache, coalescer, counted simulations), and
 helpers that check the error format."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import BaseModel
 
+from simulator import service
+from simulator.cache import MemoryStore, ResultsCache
+from simulator.coalescer import Coalescer
+from simulator.household import SimulationRequest
+from simulator.results import Results, simulate
 from tests.conftest import reset_database
 from webapp import create_app
 from webapp.api.access import create_api_key
@@ -63,6 +69,49 @@ def api(
     engine = get_database(app).engine
     reset_database(engine)
     engine.dispose()
+
+
+class NoStore:
+    """A store that keeps nothing: every request is simulated."""
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def set(self, key: str, value: bytes) -> None:
+        pass
+
+
+class Service:
+    """The simulator service as one test sees it, and what it simulated."""
+
+    def __init__(self, cache: ResultsCache, **coalescer_settings: Any) -> None:
+        self.cache = cache
+        self.coalescer = Coalescer(self.simulate, **coalescer_settings)
+        self.simulated: list[int] = []  # households, per simulation
+
+    def simulate(self, requests: Sequence[SimulationRequest]) -> list[Results]:
+        self.simulated.append(len(requests))
+        return simulate(requests)
+
+
+def own_service(
+    patch: pytest.MonkeyPatch, cached: bool = True, **coalescer_settings: Any
+) -> Service:
+    """Give simulator.service a results cache and a coalescer of their own (the
+    process-wide ones would carry results from test to test), counting what they
+    simulate; `cached=False`: a cache that keeps nothing."""
+    own = Service(
+        ResultsCache(MemoryStore() if cached else NoStore()), **coalescer_settings
+    )
+    patch.setattr(service, "results_cache", lambda: own.cache)
+    patch.setattr(service, "coalescer", lambda: own.coalescer)
+    patch.setattr(service, "simulate", own.simulate)
+    return own
+
+
+@pytest.fixture
+def fresh_service(monkeypatch: pytest.MonkeyPatch) -> Service:
+    return own_service(monkeypatch)
 
 
 def conforms(model: type[BaseModel], body: bytes | str) -> BaseModel:

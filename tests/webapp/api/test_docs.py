@@ -49,7 +49,7 @@ def test_the_page_loads_nothing_from_elsewhere(client):
 def test_the_page_explains_every_problem_status_at_its_anchor(get_page):
     page = get_page("/api/docs")
 
-    for status in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500):
+    for status in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500, 503):
         assert f"erreur-{status}" in page.ids
 
 

@@ -11,7 +11,7 @@ import logging
 
 import pytest
 
-from webapp.api import views
+from simulator import service
 
 from .conftest import fields, problem, read_example
 
@@ -247,10 +247,10 @@ def test_a_caller_over_the_limit_gets_a_429_problem_with_retry_after(make_app):
 
 
 def test_a_bug_is_a_logged_500_problem_without_internals(client, monkeypatch, caplog):
-    def broken(requests):
+    def broken(request):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(views, "simulate", broken)
+    monkeypatch.setattr(service, "simulate_one", broken)
 
     with caplog.at_level(logging.ERROR):
         response = client.post(SIMULATIONS, json=read_example("single-no-income"))

@@ -52,6 +52,18 @@ def test_every_route_is_documented_with_its_problems(document):
     assert {"400", "413", "415", "422"} <= set(simulate)
 
 
+def test_a_busy_simulator_is_documented_on_the_single_simulation_only(document):
+    paths = document["paths"]
+    single = paths["/api/v1/simulations"]["post"]["responses"]
+    busy = document["components"]["responses"]["Problem503"]
+
+    assert single["503"] == {"$ref": "#/components/responses/Problem503"}
+    assert busy["headers"]["Retry-After"] == {
+        "$ref": "#/components/headers/Retry-After"
+    }
+    assert "503" not in paths["/api/v1/simulations/batch"]["post"]["responses"]
+
+
 def test_the_schemas_are_the_models_own(document):
     schemas = document["components"]["schemas"]
 

@@ -1,7 +1,8 @@
 """POST /api/v1/simulations and /api/v1/simulations/batch: the results contract, one
 vectorised simulation per batch, households alone and in a batch alike.
 
-Three simulations for the whole module (about 5 s), made once by `answers`.
+Three simulations for the whole module (about 5 s), made once by `answers`, without a
+results cache: the batch computes its households itself.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ import pytest
 
 from rules.system import rules_versions
 from simulator.engine import benefits_for
-from simulator.results import simulate
-from webapp.api import views
 from webapp.api.openapi import request_examples
 from webapp.api.schemas import BatchResults, Results
 
-from .conftest import conforms, fields, problem, read_example
+from .conftest import conforms, fields, own_service, problem, read_example
 
 pytestmark = pytest.mark.db
 
@@ -47,15 +46,9 @@ class Answers:
 
 @pytest.fixture(scope="module")
 def answers(api) -> Answers:
-    simulated: list[int] = []
-
-    def recording(requests):
-        simulated.append(len(requests))
-        return simulate(requests)
-
     client = api.client
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(views, "simulate", recording)
+        service = own_service(patch, cached=False)
         single = client.post(
             "/api/v1/simulations",
             json=read_example("single-no-income"),
@@ -71,7 +64,7 @@ def answers(api) -> Answers:
             json={"simulations": BATCH},
             headers=api.bearer(),
         )
-    return Answers(single, english, batch, simulated)
+    return Answers(single, english, batch, service.simulated)
 
 
 def test_a_household_gets_every_benefit_of_its_territory_with_its_variable(answers):
@@ -198,13 +191,7 @@ def test_the_batch_limit_is_a_setting(api, monkeypatch):
     assert "au plus 2 simulations" in problem(response, 422)["errors"][0]["message"]
 
 
-def test_a_batch_of_invalid_households_only_simulates_nothing(api, monkeypatch):
-    def nothing_to_simulate(requests):
-        assert not requests
-        return []
-
-    monkeypatch.setattr(views, "simulate", nothing_to_simulate)
-
+def test_a_batch_of_invalid_households_only_simulates_nothing(api, fresh_service):
     response = api.client.post(
         "/api/v1/simulations/batch?lang=en",
         json={"simulations": [{"month": "2026-13"}, None]},
@@ -215,3 +202,4 @@ def test_a_batch_of_invalid_households_only_simulates_nothing(api, monkeypatch):
     assert [item["status"] for item in items] == ["error", "error"]
     assert "month" in fields(items[0]) and "household" in fields(items[0])
     assert items[0]["errors"][0]["message"].startswith("Enter a month")
+    assert fresh_service.simulated == []
