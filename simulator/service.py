@@ -5,7 +5,10 @@
   queue without bound.
 - `simulate_many(requests)`: a batch; the cached ones from the cache, the others in
   vectorised simulations of at most BATCH_SIZE (500) households.
-- `variations(...)`: the what-if axis (simulator.variations).
+- `variations(...)`: the what-if axis (simulator.variations), its points coalesced
+  like single requests (so bounded by the same queue: may raise `Overloaded`);
+  `simulate_with_variations(...)`: a household's results and its axis, simulated
+  together (the cost of one simulation instead of two).
 - `prepare()`: build the rules, catalog, folded rules and look-up tables once, before
   a server forks its workers, warm them with one simulation, and move everything
   built so far out of the garbage collector's sight (gc.freeze).
@@ -21,6 +24,7 @@ import functools
 import gc
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from simulator.cache import ResultsCache, cache_from_environment
 from simulator.coalescer import (
@@ -33,13 +37,14 @@ from simulator.coalescer import (
 )
 from simulator.household import SimulationRequest, parse_request
 from simulator.results import Results, simulate
-from simulator.variations import variations
+from simulator.variations import variations as axis_variations
 
 __all__ = [
     "Overloaded",
     "prepare",
     "simulate_many",
     "simulate_one",
+    "simulate_with_variations",
     "variations",
 ]
 
@@ -75,6 +80,69 @@ def simulate_one(request: SimulationRequest) -> Results:
     results = coalescer().submit(request)
     cache.put(request, results)
     return results
+
+
+def coalesced(requests: Sequence[SimulationRequest]) -> list[Results]:
+    """Requests simulated by the coalescer, with whatever else is waiting.
+
+    Raises Overloaded when the queue cannot take them all; none is simulated then.
+    """
+    futures = []
+    try:
+        for request in requests:
+            futures.append(coalescer().submit_async(request))
+    except Overloaded:
+        for future in futures:
+            future.cancel()
+        raise
+    return [future.result() for future in futures]
+
+
+def variations(
+    request: SimulationRequest,
+    member_id: str,
+    income: str,
+    start: float,
+    stop: float,
+    steps: int,
+) -> dict[str, Any]:
+    """The what-if axis (simulator.variations), coalesced. May raise Overloaded."""
+    return axis_variations(
+        request, member_id, income, start, stop, steps, simulate_batch=coalesced
+    )
+
+
+def simulate_with_variations(
+    request: SimulationRequest,
+    member_id: str,
+    income: str,
+    start: float,
+    stop: float,
+    steps: int,
+) -> tuple[Results, dict[str, Any]]:
+    """A household's results (cached, else simulated) and its what-if axis, the
+    household and the axis' points in the same coalesced simulation.
+
+    May raise Overloaded, or HouseholdError for an axis out of bounds.
+    """
+    cache = results_cache()
+    found = cache.get(request)
+    own: list[Results] = []
+
+    def together(copies: Sequence[SimulationRequest]) -> list[Results]:
+        if found is not None:
+            return coalesced(copies)
+        computed = coalesced([request, *copies])
+        own.append(computed[0])
+        return computed[1:]
+
+    axis = axis_variations(
+        request, member_id, income, start, stop, steps, simulate_batch=together
+    )
+    if found is not None:
+        return found, axis
+    cache.put(request, own[0])
+    return own[0], axis
 
 
 def simulate_many(requests: Sequence[SimulationRequest]) -> list[Results]:

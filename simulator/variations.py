@@ -7,6 +7,7 @@ more than a few households.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from simulator.household import (
@@ -35,6 +36,7 @@ def variations(
     start: float,
     stop: float,
     steps: int,
+    simulate_batch: Callable[[Sequence[SimulationRequest]], list[Results]] = simulate,
 ) -> dict[str, Any]:
     """The household's benefits and disposable income at `steps` evenly spaced
     amounts of one member's income, from `start` to `stop` (euros, monthly net; annual
@@ -51,13 +53,16 @@ def variations(
     income; not `benefits_received`, replaced by the benefits computed) plus the
     benefits that count in the results' monthly total: eligible, in euros, received
     (not a contribution paid) and paid by month (yearly and one-off amounts left out).
+
+    `simulate_batch` simulates the copies (by default in one simulation; the service
+    hands them to its coalescer).
     """
     check_axis(request, member_id, income, start, stop, steps)
     points = [
         round(start + (stop - start) * step / (steps - 1), 2) for step in range(steps)
     ]
     copies = [with_income(request, member_id, income, amount) for amount in points]
-    computed = simulate(copies)
+    computed = simulate_batch(copies)
     ids = [b.benefit.id for b in computed[0].benefits]
     return {
         "month": request.month,

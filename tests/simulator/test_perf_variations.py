@@ -3,6 +3,9 @@ the household simulated on its own with that income."""
 
 import pytest
 
+from simulator import service
+from simulator.cache import MemoryStore, ResultsCache
+from simulator.coalescer import Coalescer
 from simulator.household import HouseholdError, parse_request
 from simulator.results import simulate
 from simulator.variations import (
@@ -87,3 +90,22 @@ def test_a_wrong_axis_is_rejected_naming_the_field(arguments, field):
     with pytest.raises(HouseholdError) as rejected:
         variations(REQUEST, *arguments)
     assert [error.field for error in rejected.value.errors] == [field]
+
+
+def test_the_household_and_its_axis_simulated_together_are_as_apart(axis, monkeypatch):
+    # A fresh cache and coalescer: the household is simulated with the axis' points.
+    cache = ResultsCache(MemoryStore())
+    monkeypatch.setattr(service, "results_cache", lambda: cache)
+    coalescer = Coalescer(max_wait=0.05)
+    monkeypatch.setattr(service, "coalescer", lambda: coalescer)
+
+    results, together = service.simulate_with_variations(
+        REQUEST, "me", "salary", 0, 3000, 7
+    )
+
+    (alone,) = simulate([REQUEST])
+    assert results.to_json() == alone.to_json()
+    assert together == axis
+    # Household and points in one simulation, and the household's results cached.
+    assert (coalescer.batches, coalescer.simulated) == (1, 8)
+    assert cache.get(REQUEST).to_json() == alone.to_json()

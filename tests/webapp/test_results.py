@@ -21,7 +21,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from simulator.cache import MemoryStore
+from simulator import service
+from simulator.cache import MemoryStore, ResultsCache
 from simulator.coalescer import Overloaded
 from simulator.household import parse_request
 from simulator.results import BenefitResult, Results, simulate
@@ -35,7 +36,7 @@ from tests.webapp.journey import (
 )
 from webapp import create_app
 from webapp.db import get_database
-from webapp.results import views, what_if
+from webapp.results import what_if
 
 SHAPES = {
     "single": SINGLE_IN_RENNES,
@@ -539,7 +540,7 @@ def test_when_the_what_if_axis_fails_the_results_page_goes_without_it(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the axis broke")
 
-    monkeypatch.setattr(what_if, "variations", broken)
+    monkeypatch.setattr(what_if, "simulate_with_variations", broken)
     monkeypatch.setattr(what_if, "AXES", MemoryStore())  # nothing kept from before
     caplog.set_level(logging.ERROR)
 
@@ -558,10 +559,19 @@ def test_when_the_what_if_axis_fails_the_results_page_goes_without_it(
 def test_a_busy_simulator_answers_503_with_retry_after_for_the_page_and_the_pdf(
     visits, results_app, monkeypatch
 ):
-    def overloaded(request: Any) -> Results:
-        raise Overloaded(7, 100)
+    class Refusing:
+        """A coalescer whose queue is full."""
 
-    monkeypatch.setattr(views, "simulate_one", overloaded)
+        def submit(self, request: Any) -> Results:
+            raise Overloaded(7, 100)
+
+        def submit_async(self, request: Any) -> Any:
+            raise Overloaded(7, 100)
+
+    # Nothing cached from the other tests: every simulation reaches the coalescer.
+    monkeypatch.setattr(service, "coalescer", Refusing)
+    monkeypatch.setattr(service, "results_cache", lambda: ResultsCache(MemoryStore()))
+    monkeypatch.setattr(what_if, "AXES", MemoryStore())
 
     for path in ("/simulation/resultats", "/simulation/resultats.pdf"):
         response = visits["single"].client.get(path)

@@ -13,7 +13,7 @@ from webapp.questionnaire.answers import load_answers
 from webapp.questionnaire.views import next_url
 from webapp.results.pdf import results_pdf
 from webapp.results.presenter import present
-from webapp.results.what_if import what_if_view
+from webapp.results.what_if import simulate_with_axis, what_if_view
 
 blueprint = Blueprint("results", __name__, url_prefix="/simulation")
 # Too many simulations waiting: a 503 page with Retry-After, for the page and the PDF.
@@ -44,13 +44,13 @@ def show() -> Response | str:
     request = finished_request()
     if isinstance(request, Response):
         return request
-    # From the results cache, else coalesced with other requests' simulations.
-    results = simulate_one(request)
+    # From the caches, else coalesced with other requests' simulations.
+    results, axis, values = simulate_with_axis(request)
     language = current_language()
     return render_template(
         "results/results.html",
         view=present(results, language),
-        what_if=what_if_view(request, results, language),
+        what_if=what_if_view(axis, values, results, language),
     )
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from simulator.cache import MemoryStore, cache_key
 from simulator.household import MAX_MONTHLY_AMOUNT, SimulationRequest
 from simulator.results import BenefitResult, Results
-from simulator.service import variations
+from simulator.service import Overloaded, simulate_one, simulate_with_variations
 from simulator.variations import disposable_income
 from webapp.i18n import format_euros
 from webapp.results.chart import Chart, Sample, Series, line_chart, sample
@@ -92,29 +92,54 @@ def salary_axis(request: SimulationRequest) -> Axis | None:
     return Axis(applicant.id, current, step, stop)
 
 
-def axis_values(request: SimulationRequest, axis: Axis) -> dict[str, Any]:
-    """simulator.service.variations along the axis, kept a while in process."""
-    key = f"{cache_key(request)}:{axis.member_id}:{axis.stop}:{axis.steps}"
+def axis_key(request: SimulationRequest, axis: Axis) -> str:
+    return f"{cache_key(request)}:{axis.member_id}:{axis.stop}:{axis.steps}"
+
+
+def simulate_with_axis(
+    request: SimulationRequest,
+) -> tuple[Results, Axis | None, dict[str, Any] | None]:
+    """The household's results, its salary axis and the axis' values.
+
+    A first view simulates the household and the axis' points together (one
+    coalesced simulation: the cost of one instead of two); the axes of recently
+    shown households are kept in process (a reload, the language switch). The
+    values are None when there is no axis for this household or it failed: the
+    results never fail because of it. May raise Overloaded, like `simulate_one`.
+    """
+    axis = salary_axis(request)
+    if axis is None:
+        return simulate_one(request), None, None
+    key = axis_key(request, axis)
     found = AXES.get(key)
     if found is not None:
-        return json.loads(found)
-    values = variations(request, axis.member_id, "salary", 0.0, axis.stop, axis.steps)
+        return simulate_one(request), axis, json.loads(found)
+    try:
+        results, values = simulate_with_variations(
+            request, axis.member_id, "salary", 0.0, axis.stop, axis.steps
+        )
+    except Overloaded:
+        raise
+    except Exception:
+        current_app.logger.exception("The what-if axis failed; the section is left out")
+        return simulate_one(request), axis, None
     AXES.set(key, json.dumps(values).encode())
-    return values
+    return results, axis, values
 
 
 def what_if_view(
-    request: SimulationRequest, results: Results, language: str
+    axis: Axis | None,
+    values: dict[str, Any] | None,
+    results: Results,
+    language: str,
 ) -> WhatIfView | None:
-    """The section for this household, or None (no axis, or it failed: the results
-    page never fails because of it)."""
-    axis = salary_axis(request)
-    if axis is None:
+    """The section for this household, or None (no axis, or it failed)."""
+    if axis is None or values is None:
         return None
     try:
-        return build_view(axis_values(request, axis), axis, results, language)
+        return build_view(values, axis, results, language)
     except Exception:
-        current_app.logger.exception("The what-if axis failed; the section is left out")
+        current_app.logger.exception("The what-if view failed; the section is left out")
         return None
 
 
