@@ -69,6 +69,13 @@ CURLS: dict[str, tuple[Curl, ...]] = {
             example="mixed-batch",
         ),
     ),
+    "simulate_variations": (
+        Curl(
+            "Les aides d'un foyer selon son salaire, de 0 à 2 000 € (5 points)",
+            "post",
+            example="salary-axis",
+        ),
+    ),
     "list_benefits": (
         Curl(
             "Les aides qui s'appliquent à Rennes, en anglais",

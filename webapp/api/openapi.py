@@ -18,7 +18,13 @@ from pydantic.json_schema import models_json_schema
 from rules.system import rules_versions
 from simulator.household import FIRST_MONTH, SimulationRequest
 from webapp.api.problems import LANGUAGES, STATUSES
-from webapp.api.schemas import RESPONSE_MODELS, BatchRequest
+from webapp.api.schemas import (
+    DEFAULT_AXIS_INCOME,
+    DEFAULT_STEPS,
+    RESPONSE_MODELS,
+    BatchRequest,
+    VariationsRequest,
+)
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 REF = "#/components/schemas/{model}"
@@ -82,6 +88,27 @@ ROUTES: tuple[Route, ...] = (
         body="BatchRequest",
         access="key_required",
         examples=("mixed-batch",),
+    ),
+    Route(
+        "post",
+        "/api/v1/simulations/variations",
+        "simulate_variations",
+        "What if an income changed: benefits along an axis",
+        "The household of a simulation request and an 'axis': the benefits and the "
+        "disposable income of the household at 'steps' evenly spaced amounts of one "
+        "member's income, from 'start' to 'stop' (euros, monthly net; annual for "
+        "self_employment_annual). Each point is the household as if that income had "
+        "always been that amount (its history is replaced). Defaults: member_id the "
+        f"applicant, income '{DEFAULT_AXIS_INCOME}', start 0, steps {DEFAULT_STEPS} "
+        "(2 to 1,000); 'stop' is required. The points are simulated together, in one "
+        "vectorised simulation. Axis errors name their field under 'axis.' "
+        "(axis.member_id, axis.steps...); household errors are those of "
+        "/api/v1/simulations. When too many simulations are waiting, the answer is a "
+        "503 with a Retry-After header (seconds).",
+        response="Variations",
+        errors=BODY_ERRORS + ACCESS_ERRORS + (503,),
+        body="VariationsRequest",
+        examples=("salary-axis",),
     ),
     Route(
         "get",
@@ -194,12 +221,29 @@ def request_examples() -> dict[str, dict[str, Any]]:
             "summary": "Two households, the second one with an impossible birth date",
             "value": {"simulations": [read_example("single-no-income"), invalid]},
         },
+        "salary-axis": {
+            "summary": "A part-time worker in Paris, if her salary went from 0 to "
+            "2,000 € a month (5 points)",
+            "value": {
+                **read_example("paris-part-time-worker"),
+                "axis": {
+                    "member_id": "me",
+                    "income": "salary",
+                    "start": 0,
+                    "stop": 2000,
+                    "steps": 5,
+                },
+            },
+        },
     }
 
 
 def component_schemas(batch_max: int) -> dict[str, Any]:
     _, top = models_json_schema(
-        [(model, "validation") for model in (SimulationRequest, BatchRequest)]
+        [
+            (model, "validation")
+            for model in (SimulationRequest, BatchRequest, VariationsRequest)
+        ]
         + [(model, "validation") for model in RESPONSE_MODELS],
         ref_template=REF,
     )

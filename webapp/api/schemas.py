@@ -3,7 +3,7 @@
 The endpoints build their JSON with the simulator's own `to_json` (the results
 contract); these models describe it for the OpenAPI document, and the tests validate
 real responses against them, so that a drift on either side fails. The request model is
-the household's own `SimulationRequest`.
+the household's own `SimulationRequest`; the what-if axis adds `Axis` to it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from simulator.household import SimulationRequest
+from simulator.household import (
+    ANNUAL_INCOMES,
+    MAX_ANNUAL_AMOUNT,
+    MONTHLY_INCOMES,
+    SimulationRequest,
+)
+from simulator.variations import MAX_STEPS
 
 Rules = Annotated[
     dict[str, str],
@@ -181,6 +187,104 @@ class BatchResults(Model):
     results: list[Annotated[BatchSuccess | BatchFailure, Field(discriminator="status")]]
 
 
+# -- what-if axis ----------------------------------------------------------------------
+
+AXIS_INCOMES = (*MONTHLY_INCOMES, *ANNUAL_INCOMES)
+DEFAULT_AXIS_INCOME = "salary"
+DEFAULT_STEPS = 101  # every hundredth of the range: round amounts for round bounds
+Amount = Annotated[
+    float,
+    Field(
+        allow_inf_nan=False,
+        # Documented, checked by simulator.variations.check_axis (with its messages):
+        # at most 100,000 for a monthly income, 1,200,000 for an annual one.
+        json_schema_extra={"minimum": 0, "maximum": MAX_ANNUAL_AMOUNT},
+    ),
+]
+
+
+class Axis(Model):
+    """Which income varies, and over which amounts: `steps` evenly spaced amounts
+    from `start` to `stop` (both included), in euros, monthly net (annual for
+    self_employment_annual); at most 100,000 for a monthly income."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    member_id: str | None = Field(
+        default=None,
+        description="The id of the member whose income varies; absent or null: the "
+        "applicant.",
+        examples=["me"],
+    )
+    income: str = Field(
+        default=DEFAULT_AXIS_INCOME,
+        description="The income that varies. Each point replaces that income's "
+        "amount and its history: the household as if it had always earned it.",
+        json_schema_extra={"enum": list(AXIS_INCOMES)},
+    )
+    start: Amount = Field(default=0.0, description="The first amount.")
+    stop: Amount = Field(description="The last amount (may be below `start`).")
+    steps: int = Field(
+        default=DEFAULT_STEPS,
+        description="The number of points, both ends included.",
+        json_schema_extra={"minimum": 2, "maximum": MAX_STEPS},
+    )
+
+
+class VariationsRequest(SimulationRequest):
+    """A household (as for one simulation) and the income to vary over an axis."""
+
+    axis: Axis
+
+
+class ResolvedAxis(Model):
+    """The axis simulated, defaults filled in."""
+
+    member_id: str
+    income: str
+    start: float
+    stop: float
+    steps: int
+
+
+class BenefitCurve(Model):
+    """One benefit of the results, at every point of the axis."""
+
+    id: str
+    label: str
+    period: Period = Field(description="The period each amount covers.")
+    unit: Unit
+    direction: Direction
+    amounts: list[float | bool | None] = Field(
+        description="The amount at each point, as 'amount' in the results: null "
+        "where the benefit cannot be computed."
+    )
+
+
+class Variations(Model):
+    """A household's benefits and disposable income as one of its incomes varies."""
+
+    month: str = Field(
+        description="The month simulated, YYYY-MM.", examples=["2026-11"]
+    )
+    commune: str = Field(description="INSEE code of the commune.", examples=["75056"])
+    rules: Rules
+    axis: ResolvedAxis
+    points: list[float] = Field(description="The income's amount at each point.")
+    benefits: list[BenefitCurve] = Field(
+        description="Every benefit of the results (same ids, labels and order)."
+    )
+    disposable_income: list[float] = Field(
+        description="At each point, the monthly money of the applicant's family "
+        "(applicant, partner, children; not the other members of the home) in the "
+        "month simulated: their net incomes (salary, unemployment benefit, pensions, "
+        "alimony, scholarship, a twelfth of the self-employment income; not "
+        "benefits_received, which the benefits computed replace) plus the benefits "
+        "that are eligible, in euros, received (not a contribution paid) and paid by "
+        "month."
+    )
+
+
 # -- catalog ---------------------------------------------------------------------------
 
 
@@ -231,6 +335,7 @@ class Catalog(Model):
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Results,
     BatchResults,
+    Variations,
     Catalog,
     Problem,
 )

@@ -1,5 +1,5 @@
-"""Views of the partner API (v1): simulations (one or a batch), the catalog, the
-OpenAPI document and its documentation page.
+"""Views of the partner API (v1): simulations (one, a batch, a what-if axis), the
+catalog, the OpenAPI document and its documentation page.
 
 The views are thin: read the JSON body, validate with the household contract, call the
 simulator service once (simulator.service: cached, coalesced, bounded), answer its own
@@ -44,6 +44,7 @@ from webapp.api.problems import (
     say,
     unexpected_error,
 )
+from webapp.api.variations import check_failed, read_variations, variations_answer
 from webapp.config import read_int
 from webapp.extensions import csrf
 
@@ -107,6 +108,17 @@ def simulate_batch() -> ResponseReturnValue:
         else:
             results.append({"index": index, "status": "error", "errors": item})
     return {"rules": rules_versions(), "results": results}
+
+
+@blueprint.post("/v1/simulations/variations")
+def simulate_variations() -> ResponseReturnValue:
+    lang = checked_language()
+    simulation, axis = read_variations(read_json(), lang)
+    try:
+        computed = service.variations(simulation, **axis.model_dump())
+    except HouseholdError as exc:  # the axis does not fit the household
+        raise check_failed(exc, lang) from None
+    return variations_answer(simulation, axis, computed, lang)
 
 
 @blueprint.get("/v1/benefits")

@@ -72,7 +72,7 @@ def test_the_curl_commands_work_when_pasted(api, live_api):
     with urllib.request.urlopen(f"{live_api}/api/docs") as response:
         page = response.read().decode("utf-8")
     commands = [html.unescape(command) for command in COMMAND.findall(page)]
-    assert len(commands) == 5
+    assert len(commands) == 6
     environment = {**os.environ, "API_KEY": api.key}
 
     answers = []
@@ -89,10 +89,12 @@ def test_the_curl_commands_work_when_pasted(api, live_api):
         )
         answers.append(json.loads(done.stdout))
 
-    single_file, single_inline, batch, catalog, document = answers
+    single_file, single_inline, batch, axis, catalog, document = answers
     assert [b["id"] for b in single_file["benefits"]]
     labels = [[b["label"] for b in a["benefits"]] for a in (single_file, single_inline)]
     assert labels[0] != labels[1]  # the second one asks for English
     assert [item["status"] for item in batch["results"]] == ["ok", "error"]
+    assert axis["points"] == [0, 500, 1000, 1500, 2000]
+    assert {len(b["amounts"]) for b in axis["benefits"]} == {5}
     assert catalog["commune"] == "35238"
     assert document["openapi"] == "3.1.0"

@@ -10,7 +10,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from simulator.household import SimulationRequest
 from webapp.api.openapi import ROUTES
-from webapp.api.schemas import RESPONSE_MODELS
+from webapp.api.schemas import RESPONSE_MODELS, VariationsRequest
 
 from .conftest import read_example
 
@@ -52,16 +52,39 @@ def test_every_route_is_documented_with_its_problems(document):
     assert {"400", "413", "415", "422"} <= set(simulate)
 
 
-def test_a_busy_simulator_is_documented_on_the_single_simulation_only(document):
+def test_a_busy_simulator_is_documented_where_requests_queue(document):
     paths = document["paths"]
-    single = paths["/api/v1/simulations"]["post"]["responses"]
     busy = document["components"]["responses"]["Problem503"]
 
-    assert single["503"] == {"$ref": "#/components/responses/Problem503"}
     assert busy["headers"]["Retry-After"] == {
         "$ref": "#/components/headers/Retry-After"
     }
+    for path in ("/api/v1/simulations", "/api/v1/simulations/variations"):
+        responses = paths[path]["post"]["responses"]
+        assert responses["503"] == {"$ref": "#/components/responses/Problem503"}
+    # A batch is simulated at once, never queued.
     assert "503" not in paths["/api/v1/simulations/batch"]["post"]["responses"]
+
+
+def test_the_what_if_axis_is_documented_with_its_body_answer_and_example(document):
+    operation = document["paths"]["/api/v1/simulations/variations"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]
+    schemas = document["components"]["schemas"]
+
+    assert body["schema"] == {"$ref": "#/components/schemas/VariationsRequest"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Variations"
+    }
+    assert {"400", "413", "415", "422", "429"} <= set(operation["responses"])
+    assert {} in operation["security"], "open without a key"
+    example = body["examples"]["salary-axis"]["value"]
+    assert example["household"] == read_example("paris-part-time-worker")["household"]
+    assert set(example["axis"]) == set(schemas["Axis"]["properties"])
+    assert schemas["VariationsRequest"]["required"] == ["household", "axis"]
+    assert (
+        schemas["Axis"]["properties"]["steps"] | {"minimum": 2, "maximum": 1000}
+        == (schemas["Axis"]["properties"]["steps"])
+    )
 
 
 def test_the_schemas_are_the_models_own(document):
@@ -69,6 +92,9 @@ def test_the_schemas_are_the_models_own(document):
 
     assert schemas["SimulationRequest"] == as_component(
         SimulationRequest.model_json_schema()
+    )
+    assert schemas["VariationsRequest"] == as_component(
+        VariationsRequest.model_json_schema()
     )
     for model in RESPONSE_MODELS:
         assert schemas[model.__name__] == as_component(model.model_json_schema())
