@@ -504,17 +504,19 @@ def run_ours(args: argparse.Namespace, folder: Path, work: Workload) -> dict[str
             server, key, batch_households, args.batch_size, args.workers
         )
         axis = post(
-            server.url("/api/v1/variations"),
+            server.url("/api/v1/simulations/variations"),
             {
-                "simulation": households[1],
-                "member_id": "me",
-                "income": "salary",
-                "start": 0,
-                "stop": 4000,
-                "steps": 200,
+                **households[1],
+                "axis": {
+                    "member_id": "me",
+                    "income": "salary",
+                    "start": 0,
+                    "stop": 4000,
+                    "steps": 200,
+                },
             },
         )
-        if axis.status == 200:
+        if axis.status == 200 and len(axis.body["points"]) == 200:
             results["axis"] = {"seconds": axis.seconds, "where": "HTTP"}
         else:
             results["axis"] = {
