@@ -100,8 +100,9 @@ ROUTES: tuple[Route, ...] = (
         "self_employment_annual). Each point is the household as if that income had "
         "always been that amount (its history is replaced). Defaults: member_id the "
         f"applicant, income '{DEFAULT_AXIS_INCOME}', start 0, steps {DEFAULT_STEPS} "
-        "(2 to 1,000); 'stop' is required. The points are simulated together, in one "
-        "vectorised simulation. Axis errors name their field under 'axis.' "
+        "(2 to 1,000); 'stop' is required. The points are simulated together, in "
+        "vectorised simulations shared with the other requests of the moment. Axis "
+        "errors name their field under 'axis.' "
         "(axis.member_id, axis.steps...); household errors are those of "
         "/api/v1/simulations. When too many simulations are waiting, the answer is a "
         "503 with a Retry-After header (seconds).",
