@@ -31,7 +31,9 @@ from simulator.results import Results, simulate
 DEFAULT_MAX_BATCH = 256
 DEFAULT_MAX_WAIT = 0.02  # seconds a request waits for others
 DEFAULT_MAX_QUEUE = 512
-DEFAULT_MAX_DELAY = 10.0  # seconds of promised wait beyond which requests are refused
+# Seconds of promised wait beyond which requests are refused: a person waits a few
+# seconds for a page, not longer; a partner's client retries after Retry-After.
+DEFAULT_MAX_DELAY = 5.0
 
 
 class Overloaded(Exception):

@@ -16,6 +16,11 @@ from typing import Any
 
 preload_app = True
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads (gunicorn's gthread worker), so that the requests a worker holds at once
+# reach its coalescer together and are simulated in one simulation; enough of them
+# that under overload the coalescer, not gunicorn's own queue, sees the requests
+# waiting and refuses them early (503 with Retry-After). A waiting thread costs little.
+threads = int(os.environ.get("GUNICORN_THREADS", "256"))
 # A simulation of a large batch may take longer than gunicorn's default 30 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 

@@ -23,6 +23,13 @@ def test_app_is_preloaded_with_two_workers_by_default(monkeypatch):
     assert settings.workers == 2
 
 
+def test_workers_have_threads_so_that_concurrent_requests_are_coalesced(monkeypatch):
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+
+    assert load_settings(monkeypatch).threads == 256
+    assert load_settings(monkeypatch, GUNICORN_THREADS="8").threads == 8
+
+
 def test_workers_come_from_web_concurrency(monkeypatch):
     assert load_settings(monkeypatch, WEB_CONCURRENCY="5").workers == 5
 
