@@ -15,7 +15,9 @@ Measures (medians unless stated): one household not cached; the same household a
 `--clients` concurrent clients sending different households for `--duration` seconds
 (throughput, p95, errors, refusals); 10 batches of 1,000 households through the batch
 API (ours); a what-if axis of 200 points (HTTP when the API has it, else in process);
-memory per worker (RSS from /proc); time from start to first answer. Prints a table
+an overload (`--overload-clients`, 300, for 20 s: how many 503 refusals, how fast,
+then how long until a household is answered again); memory per worker (RSS from
+/proc); time from start to first answer. Prints a table
 of both sides, their ratios and the targets of issue 5, and stops the servers.
 
 Usage: .venv/bin/python -m benchmarks.bench_http [--duration 60] [--clients 16]
@@ -393,8 +395,10 @@ def load(
     clients: int,
     duration: float,
     server: Server,
+    pause_after_refusal: float = 0.0,
 ) -> dict[str, Any]:
-    """`clients` threads sending different households until `duration` is over."""
+    """`clients` threads sending different households until `duration` is over
+    (after a 503, a client pauses `pause_after_refusal` seconds)."""
     lock = threading.Lock()
     answers: list[Answer] = []
     deadline = time.monotonic() + duration
@@ -409,6 +413,8 @@ def load(
             answer = send(payload)
             with lock:
                 answers.append(answer)
+            if answer.status == 503 and pause_after_refusal:
+                time.sleep(pause_after_refusal)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
@@ -428,9 +434,35 @@ def load(
         "median": median(ok),
         "errors": len(answers) - len(ok) - len(refused),
         "refused": len(refused),
+        "refused_median": median([a.seconds for a in refused]),
         "retry_after": all(a.retry_after for a in refused),
         "seconds": elapsed,
     }
+
+
+def overload(
+    send: Callable[[Any], Answer],
+    payloads: Iterator[Any],
+    clients: int,
+    duration: float,
+    server: Server,
+) -> dict[str, Any]:
+    """Far more clients than capacity for `duration` seconds, then one client: how
+    many were refused (503), how fast, and how long until a household is answered
+    again."""
+    flood = load(send, payloads, clients, duration, server, pause_after_refusal=0.2)
+    started = time.monotonic()
+    statuses = []
+    while time.monotonic() - started < 60:
+        answer = send(next(payloads))
+        statuses.append(answer.status)
+        if answer.status == 200:
+            break
+        time.sleep(1)
+    recovered = statuses[-1] == 200
+    flood["recovered_after"] = time.monotonic() - started if recovered else None
+    flood["statuses_after"] = statuses
+    return flood
 
 
 def batches(
@@ -469,7 +501,10 @@ def batches(
 
 def axis_in_process(points: int) -> float:
     from simulator.household import parse_request
+    from simulator.service import prepare
     from simulator.variations import variations
+
+    prepare()  # as a worker would be
 
     request = parse_request(corpus(1, seed=3, month=MONTH)[0])
     member = request.household.applicant.id
@@ -499,6 +534,7 @@ def run_ours(args: argparse.Namespace, folder: Path, work: Workload) -> dict[str
         server.sample_memory()
         rest = iter(households[args.single + 1 : args.load_households])
         results["load"] = load(send, rest, args.clients, args.duration, server)
+        results["rss_before_batches"] = sorted(server.peak_rss.values())
         batch_households = corpus(args.batch_total, seed=args.seed + 1, month=MONTH)
         results["batch"] = batches(
             server, key, batch_households, args.batch_size, args.workers
@@ -523,6 +559,10 @@ def run_ours(args: argparse.Namespace, folder: Path, work: Workload) -> dict[str
                 "seconds": axis_in_process(200),
                 "where": f"in process (HTTP {axis.status})",
             }
+        flood = corpus(args.overload_households, seed=args.seed + 2, month=MONTH)
+        results["overload"] = overload(
+            send, iter(flood), args.overload_clients, args.overload_duration, server
+        )
         server.sample_memory()
         results["rss"] = sorted(server.peak_rss.values())
     finally:
@@ -640,9 +680,50 @@ def report(ours: dict[str, Any], base: dict[str, Any], args: argparse.Namespace)
         "<= 1 s",
         holds(axis["seconds"] <= 1),
     )
-    rss, base_rss = ours["rss"], base.get("rss", [])
+    flood = ours["overload"]
+    sent = flood["answered"] + flood["refused"] + flood["errors"]
     row(
-        "RSS per worker (max)",
+        f"overload, {args.overload_clients} clients {args.overload_duration:.0f} s: "
+        "503 refusals, median time to a 503",
+        f"{flood['refused']} of {sent}, {fmt(flood['refused_median'])}",
+        "-",
+        "",
+        "503 + Retry-After, early",
+        holds(
+            flood["refused"]
+            and flood["retry_after"]
+            and flood["errors"] == 0
+            and flood["refused_median"] <= 1.0
+        ),
+    )
+    row(
+        "overload: p95 of the requests admitted",
+        fmt(flood["p95"]),
+        "-",
+        "",
+        "bounded (<= max delay + a batch)",
+        holds(flood["p95"] is not None and flood["p95"] <= 15),
+    )
+    row(
+        "overload over: first household answered after",
+        fmt(flood["recovered_after"]),
+        "-",
+        "",
+        "recovers by itself",
+        holds(flood["recovered_after"] is not None),
+    )
+    rss, base_rss = ours["rss"], base.get("rss", [])
+    before = ours["rss_before_batches"]
+    row(
+        "RSS per worker (max) before the batches",
+        fmt(max(before) if before else None, "MB"),
+        fmt(max(base_rss) if base_rss else None, "MB"),
+        ratio(max(before) if before else None, max(base_rss) if base_rss else None),
+        "<= 500 MB",
+        holds(bool(before) and max(before) <= 500),
+    )
+    row(
+        "RSS per worker (max), batches included",
         fmt(max(rss) if rss else None, "MB"),
         fmt(max(base_rss) if base_rss else None, "MB"),
         ratio(max(rss) if rss else None, max(base_rss) if base_rss else None),
@@ -679,6 +760,9 @@ def main() -> None:
     parser.add_argument("--batch-total", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=505)
+    parser.add_argument("--overload-clients", type=int, default=300)
+    parser.add_argument("--overload-duration", type=float, default=20.0)
+    parser.add_argument("--overload-households", type=int, default=6000)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--redis", action="store_true", help="results cache in Redis")
     parser.add_argument("--json", type=Path, help="write the measures there too")
