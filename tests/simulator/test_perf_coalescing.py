@@ -1,11 +1,14 @@
 """A household gets exactly the same results alone, coalesced and inside a batch; the
 coalescer gathers concurrent requests and refuses early when overloaded."""
 
+import random
 import threading
+import time
 
 import pytest
 
 from benchmarks.corpus import household
+from simulator import service
 from simulator.coalescer import Coalescer, Overloaded
 from simulator.household import parse_request
 from simulator.results import simulate
@@ -187,3 +190,49 @@ def test_one_failing_household_does_not_fail_the_others():
     assert futures[2].result(timeout=5) == f"ok {id(HOUSEHOLDS[2])}"
     with pytest.raises(ValueError, match="this household fails"):
         futures[1].result(timeout=5)
+
+
+def test_a_process_runs_one_vectorised_simulation_at_a_time(monkeypatch):
+    # Batches and coalesced requests take turns: two simulations' arrays at once
+    # would double a worker's memory.
+    running = []
+    overlaps = []
+    lock = threading.Lock()
+
+    def recording(requests):
+        with lock:
+            running.append(1)
+            overlaps.append(len(running))
+        time.sleep(0.05)
+        with lock:
+            running.pop()
+        return [object() for _ in requests]
+
+    monkeypatch.setattr(service, "simulate", recording)
+    monkeypatch.setattr(service, "BATCH_SIZE", 2)
+    monkeypatch.setattr(service, "results_cache", NoCache)
+    coalescer = Coalescer(service.simulate_in_turn, max_wait=0)
+    requests = [
+        parse_request(household(random.Random(seed), month="2026-11"))
+        for seed in range(1, 9)
+    ]
+
+    batch = threading.Thread(target=service.simulate_many, args=(requests,))
+    batch.start()
+    singles = [coalescer.submit_async(request) for request in requests[:4]]
+    batch.join()
+    for future in singles:
+        future.result()
+
+    assert len(overlaps) >= 5  # four chunks of the batch and the coalesced ones
+    assert max(overlaps) == 1
+
+
+class NoCache:
+    """A results cache that keeps nothing."""
+
+    def get(self, request):
+        return None
+
+    def put(self, request, results):
+        pass
