@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
+from simulator.variations import MAX_STEPS
 from webapp.api.problems import keep_own_retry_after
 from webapp.db import get_session, transaction
 from webapp.models import ApiKey
@@ -146,6 +148,29 @@ def rate_limit() -> str:
     return config["API_RATE_LIMIT_ANONYMOUS"]
 
 
+# Points of a what-if axis that count as one request against the caller's limit: an
+# axis costs about one simulation per 200 points more than a single household, so a
+# 1,000-point axis counts as five requests.
+AXIS_POINTS_PER_REQUEST = 200
+
+
+def request_cost() -> int:
+    """What a request counts against its caller's limit: 1, or for a what-if axis one
+    per AXIS_POINTS_PER_REQUEST points asked (a body that cannot be read counts 1;
+    the view then says what is wrong with it)."""
+    if request.endpoint != "api.simulate_variations":
+        return 1
+    try:
+        body = request.get_json(silent=True)
+    except Exception:  # too large: the view answers 413
+        return 1
+    axis = body.get("axis") if isinstance(body, dict) else None
+    steps = axis.get("steps") if isinstance(axis, dict) else None
+    if type(steps) is not int or steps <= 0:
+        return 1
+    return max(1, math.ceil(min(steps, MAX_STEPS) / AXIS_POINTS_PER_REQUEST))
+
+
 limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
 
 
@@ -161,7 +186,7 @@ def protect(blueprint: Blueprint) -> None:
     """Keys, limits and CORS for every route of the API blueprint."""
     blueprint.before_request(authenticate)
     blueprint.after_request(allow_listed_origins)
-    limiter.limit(rate_limit, key_func=rate_limit_key)(blueprint)
+    limiter.limit(rate_limit, key_func=rate_limit_key, cost=request_cost)(blueprint)
 
 
 # -- CORS ----------------------------------------------------------------------------

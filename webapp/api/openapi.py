@@ -17,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from rules.system import rules_versions
 from simulator.household import FIRST_MONTH, SimulationRequest
+from webapp.api.access import AXIS_POINTS_PER_REQUEST
 from webapp.api.problems import LANGUAGES, STATUSES
 from webapp.api.schemas import (
     DEFAULT_AXIS_INCOME,
@@ -104,8 +105,10 @@ ROUTES: tuple[Route, ...] = (
         "vectorised simulations shared with the other requests of the moment. Axis "
         "errors name their field under 'axis.' "
         "(axis.member_id, axis.steps...); household errors are those of "
-        "/api/v1/simulations. When too many simulations are waiting, the answer is a "
-        "503 with a Retry-After header (seconds).",
+        "/api/v1/simulations. Against the rate limit, an axis counts as one request "
+        f"per {AXIS_POINTS_PER_REQUEST} points (a 1,000-point axis counts 5). When too "
+        "many simulations are waiting, the answer is a 503 with a Retry-After header "
+        "(seconds).",
         response="Variations",
         errors=BODY_ERRORS + ACCESS_ERRORS + (503,),
         body="VariationsRequest",

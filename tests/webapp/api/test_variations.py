@@ -305,3 +305,28 @@ def test_a_busy_simulator_is_a_503_saying_when_to_retry(client, monkeypatch):
     body = problem(response, 503)
     assert response.headers["Retry-After"] == "4"
     assert body["detail"] == "The service is busy: retry after 4 seconds."
+
+
+def test_a_long_axis_counts_as_several_requests_against_the_limit(make_app):
+    # One request per 200 points: two 1,000-point axes (5 each) pass a limit of 10,
+    # a third request does not. A 422 counts too: the limit is taken before reading.
+    client = make_app(API_RATE_LIMIT_ANONYMOUS="10/minute").test_client()
+    long_axis = {"axis": {**AXIS, "steps": 1000, "income": "unknown"}}
+
+    first = client.post(VARIATIONS, json={**HOUSEHOLD, **long_axis})
+    second = client.post(VARIATIONS, json={**HOUSEHOLD, **long_axis})
+    third = client.post(VARIATIONS, json=without("axis"))
+
+    assert [first.status_code, second.status_code] == [422, 422]
+    assert first.headers["X-RateLimit-Remaining"] == "5"
+    problem(third, 429)
+
+
+def test_a_short_axis_counts_as_one_request(make_app):
+    client = make_app(API_RATE_LIMIT_ANONYMOUS="10/minute").test_client()
+    short_axis = {"axis": {**AXIS, "steps": 200, "income": "unknown"}}
+
+    response = client.post(VARIATIONS, json={**HOUSEHOLD, **short_axis})
+
+    assert response.status_code == 422
+    assert response.headers["X-RateLimit-Remaining"] == "9"
