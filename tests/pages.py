@@ -79,7 +79,8 @@ class PageParser(HTMLParser):
             page.inline_scripts += 1
         if tag == "html":
             page.lang = attributes.get("lang")
-        elif tag == "title":
+        elif tag == "title" and not self.inside("svg"):
+            # The document's title, not an SVG picture's (its accessible name).
             self.in_title = True
         elif tag == "h1":
             self.in_h1, self.h1_text = True, ""
@@ -100,6 +101,9 @@ class PageParser(HTMLParser):
             or (attributes.get("type") or "text") not in UNLABELLED_INPUT_TYPES
         ):
             page.fields.append((tag, attributes.get("id"), self.open_labels > 0))
+
+    def inside(self, tag: str) -> bool:
+        return any(name == tag for name, _id in self.open_elements)
 
     def handle_endtag(self, tag: str) -> None:
         open_tags = [name for name, _id in self.open_elements]

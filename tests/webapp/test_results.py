@@ -454,6 +454,7 @@ def test_the_results_show_what_if_the_salary_changed_as_a_chart_and_a_table(visi
     assert "Le revenu disponible est l'argent" in page.text_of("si-revenus-changeaient")
     assert section.drawings
     for drawing in section.drawings:
+        assert drawing.title.strip() not in page.title  # the page's title is its own
         assert drawing.attributes["role"] == "img"
         assert drawing.attributes["viewbox"] and drawing.attributes["width"] == "100%"
         title, description = (drawing.attributes["aria-labelledby"] or "").split()
