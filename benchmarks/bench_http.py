@@ -537,7 +537,7 @@ def run_ours(args: argparse.Namespace, folder: Path, work: Workload) -> dict[str
         results["rss_before_batches"] = sorted(server.peak_rss.values())
         batch_households = corpus(args.batch_total, seed=args.seed + 1, month=MONTH)
         results["batch"] = batches(
-            server, key, batch_households, args.batch_size, args.workers
+            server, key, batch_households, args.batch_size, args.batch_senders
         )
         axis = post(
             server.url("/api/v1/simulations/variations"),
@@ -759,6 +759,13 @@ def main() -> None:
     parser.add_argument("--load-households", type=int, default=4000)
     parser.add_argument("--batch-total", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--batch-senders",
+        type=int,
+        default=4,
+        help="batch requests in flight at once (twice the workers: a threaded worker "
+        "may take two while the other has none)",
+    )
     parser.add_argument("--seed", type=int, default=505)
     parser.add_argument("--overload-clients", type=int, default=300)
     parser.add_argument("--overload-duration", type=float, default=20.0)
