@@ -100,6 +100,11 @@ class Part:
             entity: {entity_id: index for index, entity_id in enumerate(population.ids)}
             for entity, population in simulation.populations.items()
         }
+        # The arrays as Python values (what `value` returns), converted once each:
+        # (variable, period, profile or None) → one value per entity.
+        self._columns: dict[tuple[str, str, Profile | None], list[Any]] = {}
+        # The same as the results ask for them: (month, profile) → variable → values.
+        self._at_month: dict[tuple[str, Profile | None], dict[str, list[Any]]] = {}
 
     def compute(self, month: str, profiles: set[Profile]) -> None:
         """Compute every variable the results of these territories read."""
@@ -137,8 +142,51 @@ class Part:
     ) -> Any:
         entity, unit = variable_layout(variable)
         position = self._positions[entity][entity_id]
-        value = self.array(variable, period_for(unit, month), profile)[position]
-        return value.item() if hasattr(value, "item") else value
+        return self.column(variable, period_for(unit, month), profile)[position]
+
+    def column(
+        self, variable: str, period: str, profile: Profile | None = None
+    ) -> list[Any]:
+        """`array` as Python values (numpy's `tolist`, the same as `item()` on each).
+
+        Converted once for the whole simulation: the results of every household read
+        their values from it by position.
+        """
+        if profile is not None and (variable, period) not in self._local.get(
+            profile, {}
+        ):
+            profile = None  # a national value, shared by every territory
+        key = (variable, period, profile)
+        found = self._columns.get(key)
+        if found is None:
+            found = self.array(variable, period, profile).tolist()
+            self._columns[key] = found
+        return found
+
+    def column_at(
+        self, variable: str, month: str, profile: Profile | None = None
+    ) -> list[Any]:
+        """`column` at the period a simulated month reads the variable at."""
+        columns = self.columns_at(month, profile)
+        found = columns.get(variable)
+        if found is None:
+            period = period_for(variable_layout(variable)[1], month)
+            found = columns[variable] = self.column(variable, period, profile)
+        return found
+
+    def columns_at(
+        self, month: str, profile: Profile | None = None
+    ) -> dict[str, list[Any]]:
+        """variable → `column_at(variable, month, profile)`, for those read so far."""
+        key = (month, profile)
+        found = self._at_month.get(key)
+        if found is None:
+            found = self._at_month[key] = {}
+        return found
+
+    def position(self, entity: str, entity_id: str) -> int:
+        """The index of an entity in the simulation's arrays."""
+        return self._positions[entity][entity_id]
 
     def parameter(self, path: str, month: str) -> float:
         return parameter(path, month)

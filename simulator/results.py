@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime
 import math
+import operator
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rules.catalog import Benefit, Condition, Explanation, NotComputableWhen, Text
 from rules.system import rules_versions
-from simulator.engine import Computed, Values, benefits_for, entity_id_for, run
+from simulator.engine import (
+    Computed,
+    Values,
+    benefits_for,
+    parameter,
+    run,
+    variable_layout,
+)
 from simulator.household import (
     HouseholdBody,
     Member,
@@ -18,7 +27,6 @@ from simulator.household import (
     month_start,
 )
 from simulator.simulation import release_memory
-from simulator.situation import EntityIds
 
 Status = Literal["eligible", "not_eligible", "not_computable"]
 # Households from which a simulation's memory is handed back to the system after it.
@@ -112,8 +120,9 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
     if not requests:
         return []
     computed = run(requests)
+    memo = Memo()
     results = [
-        build_results(computed, index, request)
+        build_results(computed, index, request, memo)
         for index, request in enumerate(requests)
     ]
     if len(requests) >= RELEASE_AFTER:
@@ -122,14 +131,72 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
     return results
 
 
+@dataclass
+class Memo:
+    """What the results of a batch's households share: parameters, sentences."""
+
+    parameters: dict[tuple[str, str], float] = field(default_factory=dict)
+    # (explanation, met, value, limit) → its result; many households share one.
+    conditions: dict[tuple[Any, ...], ConditionResult] = field(default_factory=dict)
+
+    def parameter(self, path: str, month: str) -> float:
+        key = (path, month)
+        found = self.parameters.get(key)
+        if found is None:
+            found = self.parameters[key] = parameter(path, month)
+        return found
+
+
+class HouseholdValues:
+    """What one household's results read: its values by member, and its members."""
+
+    def __init__(self, values: Values, request: SimulationRequest) -> None:
+        part, ids = values.part, values.ids
+        household = request.household
+        self.part = part
+        self.profile = values.profile
+        self.month = request.month
+        self.columns = part.columns_at(request.month, values.profile)
+        self.household = household
+        self.applicant = household.applicant
+        self.family = family_members(household)
+        self.children = [m for m in household.members if m.role == "child"]
+        self.persons = {
+            member.id: part.position("individu", ids.person(member.id))
+            for member in household.members
+        }
+        # Every group entity the household's members belong to for the results (as
+        # `entity_id_for`: an "other" member reads the household's own groups).
+        menage = part.position("menage", ids.menage)
+        self.groups = defaultdict(
+            lambda: menage,
+            famille=part.position("famille", ids.famille),
+            foyer_fiscal=part.position("foyer_fiscal", ids.foyer_fiscal),
+            menage=menage,
+        )
+
+    def value(self, variable: str, member_id: str) -> Any:
+        """The variable for a member: theirs, or that of their group if it is one's."""
+        column = self.columns.get(variable)
+        if column is None:
+            column = self.part.column_at(variable, self.month, self.profile)
+        entity = variable_layout(variable)[0]
+        if entity == "individu":
+            return column[self.persons[member_id]]
+        return column[self.groups[entity]]
+
+
 def build_results(
-    computed: Computed, index: int, request: SimulationRequest
+    computed: Computed,
+    index: int,
+    request: SimulationRequest,
+    memo: Memo | None = None,
 ) -> Results:
-    values = computed.household(index)
-    household = request.household
+    values = HouseholdValues(computed.household(index), request)
+    memo = memo or Memo()
     results = tuple(
-        benefit_result(values, values.ids, request, benefit)
-        for benefit in benefits_for(household.commune or "")
+        benefit_result(values, benefit, memo)
+        for benefit in benefits_for(request.household.commune or "")
     )
     return Results(request, results)
 
@@ -139,24 +206,23 @@ def family_members(household: HouseholdBody) -> list[Member]:
 
 
 def benefit_result(
-    computed: Values, ids: EntityIds, request: SimulationRequest, benefit: Benefit
+    values: HouseholdValues, benefit: Benefit, memo: Memo
 ) -> BenefitResult:
-    household = request.household
-    month = request.month
-    applicant_id = ids.person(household.applicant.id)
+    household = values.household
+    month = values.month
 
-    focus = household.applicant
+    focus = values.applicant
     if benefit.entity == "individu":
         per_member = [
-            (member, computed.value(benefit.variable, month, ids.person(member.id)))
-            for member in family_members(household)
+            (member, values.value(benefit.variable, member.id))
+            for member in values.family
         ]
         members = tuple(
             {"id": member.id, "amount": clean(value)} for member, value in per_member
         )
         # The reasons speak of the first member who gets it (a child of 19 may get
         # a youth aid their parent does not), else of the applicant.
-        focus = next((m for m, value in per_member if value), household.applicant)
+        focus = next((m for m, value in per_member if value), values.applicant)
         if benefit.type == "boolean":
             amount: float | bool = any(bool(value) for _, value in per_member)
         elif benefit.unit == "percent":  # a reduction rate: the best one, not a sum
@@ -165,12 +231,11 @@ def benefit_result(
             amount = round(sum(float(value) for _, value in per_member), 2)
     else:
         members = ()
-        entity_id = entity_id_for(benefit.variable, ids, applicant_id)
-        value = computed.value(benefit.variable, month, entity_id)
+        value = values.value(benefit.variable, values.applicant.id)
         amount = bool(value) if benefit.type == "boolean" else round(float(value), 2)
 
     conditions = tuple(
-        condition_result(computed, ids, request, explanation, focus)
+        condition_result(values, explanation, focus, memo)
         for explanation in benefit.explanations
     )
     blocking = tuple(
@@ -213,56 +278,73 @@ def matches(when: NotComputableWhen, household: HouseholdBody, month: str) -> bo
 
 
 def condition_result(
-    computed: Values,
-    ids: EntityIds,
-    request: SimulationRequest,
-    explanation: Explanation,
-    focus: Member,
+    values: HouseholdValues, explanation: Explanation, focus: Member, memo: Memo
 ) -> ConditionResult:
     """Whether an explanation's condition holds, and its sentence with the values.
 
     `focus`: the member an individual condition speaks of unless it asks for "any".
     """
-    household = request.household
     if explanation.who == "any_member":
-        candidates = family_members(household)
+        candidates = values.family
     elif explanation.who == "any_child":
-        candidates = [m for m in household.members if m.role == "child"]
+        candidates = values.children
     else:
         candidates = [focus]
     outcome: tuple[bool, Any, Any] = (False, None, None)  # no child: not met
     for member in candidates:
-        person_id = ids.person(member.id)
-        entity_id = entity_id_for(explanation.variable, ids, person_id)
-        value = clean(computed.value(explanation.variable, request.month, entity_id))
-        met, limit = test(
-            computed, explanation.condition, value, request, ids, person_id
-        )
+        value = clean(values.value(explanation.variable, member.id))
+        met, limit = test(values, explanation.condition, value, member.id, memo)
         outcome = (met, value, limit)
         if met:
             break
     met, value, limit = outcome
-    sentence = explanation.met if met else explanation.unmet
-    text = Text(
-        fr=sentence.fr.format(
+    key = (id(explanation), met, identity(value), identity(limit))
+    found = memo.conditions.get(key)
+    if found is None:
+        text = sentence(explanation, met, value, limit)
+        found = ConditionResult(explanation.variable, met, value, limit, text)
+        memo.conditions[key] = found
+    return found
+
+
+def identity(value: Any) -> tuple[Any, ...]:
+    """A key telling apart values that are equal but display differently.
+
+    1, 1.0 and True are equal, and so are 0.0 and -0.0 ("-0,00 €").
+    """
+    if type(value) is float:
+        return (float, value, math.copysign(1.0, value))
+    return (type(value), value)
+
+
+def sentence(explanation: Explanation, met: bool, value: Any, limit: Any) -> Text:
+    said = explanation.met if met else explanation.unmet
+    return Text(
+        fr=said.fr.format(
             value=display(value, explanation.format, "fr"),
             limit=display(limit, explanation.format, "fr"),
         ),
-        en=sentence.en.format(
+        en=said.en.format(
             value=display(value, explanation.format, "en"),
             limit=display(limit, explanation.format, "en"),
         ),
     )
-    return ConditionResult(explanation.variable, met, value, limit, text)
+
+
+COMPARISONS = (
+    ("above", operator.gt),
+    ("at_least", operator.ge),
+    ("below", operator.lt),
+    ("at_most", operator.le),
+)
 
 
 def test(
-    computed: Values,
+    values: HouseholdValues,
     condition: Condition,
     value: Any,
-    request: SimulationRequest,
-    ids: EntityIds,
-    person_id: str,
+    member_id: str,
+    memo: Memo,
 ) -> tuple[bool, Any]:
     if value is None:  # not finite, or nobody to ask
         return False, None
@@ -270,27 +352,24 @@ def test(
         return bool(value) == condition.equals, None
     if condition.positive:
         return float(value) > 0, None
-    for name, compare in (
-        ("above", lambda a, b: a > b),
-        ("at_least", lambda a, b: a >= b),
-        ("below", lambda a, b: a < b),
-        ("at_most", lambda a, b: a <= b),
-    ):
+    for name, compare in COMPARISONS:
         reference = getattr(condition, name)
         if reference is not None:
             if reference.variable is not None:
-                entity_id = entity_id_for(reference.variable, ids, person_id)
-                limit = clean(
-                    computed.value(reference.variable, request.month, entity_id)
-                )
+                limit = clean(values.value(reference.variable, member_id))
             else:
-                limit = computed.parameter(reference.parameter or "", request.month)
+                limit = memo.parameter(reference.parameter or "", values.month)
             return compare(float(value), float(limit)), limit
     raise ValueError("condition without a test")  # the catalog schema forbids it
 
 
 def clean(value: Any) -> Any:
     """A JSON-friendly value: floats to the cent, enums by name, dates in ISO form."""
+    kind = type(value)
+    if kind is float:
+        return round(value, 2) if math.isfinite(value) else None
+    if kind is int or kind is bool or kind is str:
+        return value
     if hasattr(value, "name") and not isinstance(value, str):
         return value.name
     if isinstance(value, float):
