@@ -13,12 +13,13 @@ import ctypes
 import ctypes.util
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
+from openfisca_core.indexed_enums import EnumArray
 from openfisca_core.simulation_builder import SimulationBuilder
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
@@ -130,41 +131,112 @@ def tracing() -> Iterator[list[Simulation]]:
 def set_inputs(
     simulation: Simulation, entity: str, members: dict[str, dict[str, Any]]
 ) -> None:
-    """Every (variable, period) of an entity's inputs, set as one array."""
+    """Every (variable, period) of an entity's inputs, set as one array.
+
+    The values a `Series` gives many periods are converted to the variable's type
+    once, then copied into each period's array.
+    """
     population = simulation.populations[entity]
     position = {entity_id: index for index, entity_id in enumerate(population.ids)}
-    by_variable: dict[str, dict[str, dict[int, Any]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    series: dict[str, dict[tuple[str, ...], list[tuple[int, Series]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    # name → period → ([index], [value])
+    by_variable: dict[str, dict[str, tuple[list[int], list[Any]]]] = defaultdict(dict)
+    # name → periods → ([index], [value], [(index, changes)])
+    series: dict[str, dict[tuple[str, ...], SeriesGroup]] = defaultdict(dict)
     for entity_id, variables in members.items():
         index = position[entity_id]
         for name, periods in variables.items():
             if isinstance(periods, Series):
-                series[name][periods.periods].append((index, periods))
+                group = series[name].get(periods.periods)
+                if group is None:
+                    group = series[name][periods.periods] = ([], [], [])
+                group[0].append(index)
+                group[1].append(periods.value)
+                if periods.changes:
+                    group[2].append((index, periods.changes))
                 continue
             for period, value in periods.items():
-                by_variable[name][period][index] = value
+                found = by_variable[name].get(period)
+                if found is None:
+                    found = by_variable[name][period] = ([], [])
+                found[0].append(index)
+                found[1].append(value)
     variables = simulation.tax_benefit_system.variables
     for name in {**by_variable, **series}:
-        variable = variables[name]
+        column = Column(variables[name], population.count)
         arrays: dict[str, np.ndarray] = {}
-        blank = np.full(population.count, variable.default_value, dtype=object)
-        for period, values in by_variable.get(name, {}).items():
-            array = arrays.setdefault(period, blank.copy())
-            array[list(values)] = list(values.values())
-        for periods, entries in series.get(name, {}).items():
-            indices = [index for index, _ in entries]
-            values = [entry.value for _, entry in entries]
+        for period, (indices, values) in by_variable.get(name, {}).items():
+            array = arrays.setdefault(period, column.blank.copy())
+            array[indices] = column.convert(values)
+        for periods, (indices, values, changes) in series.get(name, {}).items():
+            converted = column.convert(values)
+            where = np.array(indices, dtype=np.intp)
             for period in periods:
-                arrays.setdefault(period, blank.copy())[indices] = values
-            for index, entry in entries:
-                for period, value in entry.changes.items():
-                    arrays[period][index] = value
+                arrays.setdefault(period, column.blank.copy())[where] = converted
+            changed: dict[str, tuple[list[int], list[Any]]] = {}
+            for index, by_period in changes:
+                for period, value in by_period.items():
+                    found = changed.get(period)
+                    if found is None:
+                        found = changed[period] = ([], [])
+                    found[0].append(index)
+                    found[1].append(value)
+            for period, (at, values_then) in changed.items():
+                arrays[period][at] = column.convert(values_then)
         for period, array in arrays.items():
-            simulation.set_input(name, period, typed(variable, array))
+            simulation.set_input(name, period, column.stored(array))
+
+
+# The entities of a Series group, their values, and those with exceptions (changes).
+SeriesGroup = tuple[list[int], list[Any], list[tuple[int, Mapping[str, Any]]]]
+
+
+class Column:
+    """Values of a variable for one entity, converted to the array OpenFisca stores.
+
+    Each value is converted as `typed` converts it within a whole array (numpy
+    converts an object array element by element); enums go straight to their
+    indices, as OpenFisca's own encoding gives them.
+    """
+
+    def __init__(self, variable: Any, count: int) -> None:
+        self.variable = variable
+        kind = variable.value_type.__name__
+        self.enum = variable.possible_values if kind == "Enum" else None
+        if self.enum is not None:
+            self.indices = {item.name: item.index for item in self.enum}
+            self.dtype: Any = self.enum.indices.dtype
+        elif kind == "date":
+            self.dtype = np.dtype("datetime64[D]")
+        else:
+            self.dtype = variable.dtype
+        self.blank = np.repeat(self.convert([variable.default_value]), count)
+
+    def convert(self, values: list[Any]) -> np.ndarray:
+        """Values (names or members for an enum) as an array of the stored type."""
+        if self.enum is not None:
+            indices = self.indices
+            try:
+                return np.array(
+                    [
+                        indices[value.name if hasattr(value, "name") else value]
+                        for value in values
+                    ],
+                    dtype=self.dtype,
+                )
+            except (KeyError, TypeError):
+                # Not a name of the enum: OpenFisca's encoding raises its own error.
+                return self.enum.encode(typed(self.variable, np.array(values)))
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        if self.dtype == np.dtype("datetime64[D]"):
+            return np.array(array, dtype=self.dtype)
+        return array.astype(self.dtype)
+
+    def stored(self, array: np.ndarray) -> np.ndarray:
+        """The array to give OpenFisca's `set_input`."""
+        if self.enum is not None:
+            return EnumArray(array, self.enum)
+        return array
 
 
 def typed(variable: Any, array: np.ndarray) -> np.ndarray:
