@@ -29,6 +29,7 @@ from simulator.simulation import (
 from simulator.situation import (
     GROSSED_UP_INCOMES,
     EntityIds,
+    Parts,
     compact_situation,
     fiscal_years,
     months_read,
@@ -125,6 +126,7 @@ def solve(
         remaining.setdefault(target.household, []).append(target)
     reads_tax = {t.household for t in targets if t.key[2] in READ_TAXABLE_INCOME}
     years = fiscal_years(requests)
+    parts: Parts = {}  # the situation's parts, shared by the simulations below
     for _step in range(MAX_STEPS):
         if not remaining:
             break
@@ -134,9 +136,9 @@ def solve(
             ([h for h in pending if h in reads_tax], years[:1]),  # N-2
         ):
             if households:
-                light(requests, households, factors, warm_up, system, remaining)
+                light(requests, households, factors, warm_up, system, remaining, parts)
     households = list(range(len(requests)))
-    simulation = simulate(requests, households, factors, years, system)
+    simulation = simulate(requests, households, factors, years, system, parts)
     prepared = prepare(simulation, households) if prepare else None
     return factors, Solved(simulation, {h: h for h in households}, prepared)
 
@@ -148,9 +150,10 @@ def light(
     years: Sequence[str],
     system: TaxBenefitSystem | None,
     remaining: dict[int, list[Target]],
+    parts: Parts | None = None,
 ) -> None:
     """A simulation that only checks the nets of `households` and updates factors."""
-    simulation = simulate(requests, households, factors, years, system)
+    simulation = simulate(requests, households, factors, years, system, parts)
     local = {household: index for index, household in enumerate(households)}
     check(simulation, cache_state(simulation), local, households, remaining, factors)
 
@@ -161,15 +164,22 @@ def simulate(
     factors: dict[FactorKey, float],
     years: Sequence[str],
     system: TaxBenefitSystem | None,
+    parts: Parts | None = None,
 ) -> Simulation:
-    """One simulation of the chosen households, numbered in the order given."""
+    """One simulation of the chosen households, numbered in the order given.
+
+    `parts`: what earlier simulations of the same requests made of them (see
+    `simulator.situation.compact_situation`).
+    """
     local = {household: position for position, household in enumerate(households)}
     local_factors = {
         (local[index], member, income): factor
         for (index, member, income), factor in factors.items()
         if index in local
     }
-    situation = compact_situation([requests[h] for h in households], local_factors)
+    situation = compact_situation(
+        [requests[h] for h in households], local_factors, parts
+    )
     return new_simulation(situation, years, system)
 
 
