@@ -15,7 +15,7 @@ Measures (medians unless stated): one household not cached; the same household a
 `--clients` concurrent clients sending different households for `--duration` seconds
 (throughput, p95, errors, refusals); 10 batches of 1,000 households through the batch
 API (ours); a what-if axis of 200 points (HTTP when the API has it, else in process);
-an overload (`--overload-clients`, 300, for 20 s: how many 503 refusals, how fast,
+an overload (`--overload-clients`, 800, for 20 s: how many 503 refusals, how fast,
 then how long until a household is answered again); memory per worker (RSS from
 /proc); time from start to first answer. Prints a table
 of both sides, their ratios and the targets of issue 5, and stops the servers.
@@ -767,7 +767,7 @@ def main() -> None:
         "may take two while the other has none)",
     )
     parser.add_argument("--seed", type=int, default=505)
-    parser.add_argument("--overload-clients", type=int, default=300)
+    parser.add_argument("--overload-clients", type=int, default=800)
     parser.add_argument("--overload-duration", type=float, default=20.0)
     parser.add_argument("--overload-households", type=int, default=6000)
     parser.add_argument("--skip-baseline", action="store_true")
