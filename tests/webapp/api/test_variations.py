@@ -8,7 +8,6 @@ Two small axes and one simulation for the whole module (about 5 s), made once by
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +16,9 @@ import pytest
 from rules.system import rules_versions
 from simulator import service
 from simulator.coalescer import Overloaded
-from webapp import create_app
 from webapp.api.schemas import Variations
-from webapp.db import get_database
 
-from .conftest import conforms, fields, problem
+from .conftest import Api, conforms, fields, problem
 
 VARIATIONS = "/api/v1/simulations/variations"
 SIMULATIONS = "/api/v1/simulations"
@@ -57,20 +54,9 @@ class Answers:
 
 
 @pytest.fixture(scope="module")
-def answers(
-    test_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Answers]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test secret key",
-            "DATABASE_URL": test_database_url,
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    client = app.test_client()
-    yield Answers(
+def answers(api: Api) -> Answers:
+    client = api.client
+    return Answers(
         axis=client.post(VARIATIONS, json={**HOUSEHOLD, "axis": AXIS}),
         single=client.post(SIMULATIONS, json=HOUSEHOLD),
         defaults=client.post(
@@ -78,7 +64,6 @@ def answers(
             json={**HOUSEHOLD, "axis": {"stop": 600, "steps": 2}},
         ),
     )
-    get_database(app).engine.dispose()
 
 
 def test_the_answer_describes_its_axis_and_a_curve_per_benefit(answers):
