@@ -18,7 +18,7 @@ import numpy as np
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from rules.catalog import Benefit, Reference
+from rules.catalog import Benefit
 from rules.folding import folded_system
 from rules.system import checked_catalog, tax_benefit_system
 from simulator.gross import solve
@@ -42,16 +42,6 @@ def applies_to(benefit: Benefit, commune_code: str) -> bool:
         or commune.region in territory.regions
         or any(epci in territory.epcis for epci in commune.epcis)
     )
-
-
-def period_of(variable: str, month: str) -> str:
-    """The period to read a variable at for a simulated month."""
-    unit = tax_benefit_system().variables[variable].definition_period
-    if unit == "year":
-        return month[:4]
-    if unit == "eternity":
-        return "ETERNITY"
-    return month
 
 
 @functools.cache
@@ -188,15 +178,6 @@ class Part:
         """The index of an entity in the simulation's arrays."""
         return self._positions[entity][entity_id]
 
-    def parameter(self, path: str, month: str) -> float:
-        return parameter(path, month)
-
-    def reference(self, reference: Reference, month: str, entity_id: str) -> Any:
-        if reference.parameter is not None:
-            return self.parameter(reference.parameter, month)
-        assert reference.variable is not None
-        return self.value(reference.variable, month, entity_id)
-
 
 @dataclass(frozen=True)
 class Values:
@@ -208,9 +189,6 @@ class Values:
 
     def value(self, variable: str, month: str, entity_id: str) -> Any:
         return self.part.value(variable, month, entity_id, self.profile)
-
-    def parameter(self, path: str, month: str) -> float:
-        return parameter(path, month)
 
 
 def parameter(path: str, month: str) -> float:
@@ -246,15 +224,15 @@ class Computed:
     def value(self, variable: str, month: str, entity_id: str) -> Any:
         return self.located[0].value(variable, month, entity_id)
 
-    def parameter(self, path: str, month: str) -> float:
-        return parameter(path, month)
-
 
 def entity_id_for(variable: str, ids: EntityIds, person_id: str) -> str:
     """The id of the entity holding `variable` for a member of the family."""
     entity = variable_layout(variable)[0]
-    if entity == "individu":
-        return person_id
+    return person_id if entity == "individu" else group_id(entity, ids)
+
+
+def group_id(entity: str, ids: EntityIds) -> str:
+    """The id of a household's group entity (every member of the family shares it)."""
     if entity == "famille":
         return ids.famille
     if entity == "foyer_fiscal":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import math
 import operator
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from simulator.engine import (
     Computed,
     Values,
     benefits_for,
+    group_id,
     parameter,
     run,
     variable_layout,
@@ -165,15 +165,11 @@ class HouseholdValues:
             member.id: part.position("individu", ids.person(member.id))
             for member in household.members
         }
-        # Every group entity the household's members belong to for the results (as
-        # `entity_id_for`: an "other" member reads the household's own groups).
-        menage = part.position("menage", ids.menage)
-        self.groups = defaultdict(
-            lambda: menage,
-            famille=part.position("famille", ids.famille),
-            foyer_fiscal=part.position("foyer_fiscal", ids.foyer_fiscal),
-            menage=menage,
-        )
+        self.groups = {
+            entity: part.position(entity, group_id(entity, ids))
+            for entity in part.simulation.populations
+            if entity != "individu"
+        }
 
     def value(self, variable: str, member_id: str) -> Any:
         """The variable for a member: theirs, or that of their group if it is one's."""
