@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rules.catalog import Benefit
 from simulator.household import (
     ANNUAL_INCOMES,
     MAX_ANNUAL_AMOUNT,
@@ -143,13 +144,21 @@ def with_income(
     return request.model_copy(update={"household": household})
 
 
-def counts_monthly(result: BenefitResult) -> bool:
-    benefit = result.benefit
+def received_monthly(benefit: Benefit) -> bool:
+    """A benefit received in euros each month (not a rate, a yearly or one-off
+    amount, or a contribution paid)."""
     return (
-        result.status == "eligible"
-        and benefit.unit == "EUR"
+        benefit.unit == "EUR"
         and benefit.direction == "received"
         and benefit.paid_per == "month"
+    )
+
+
+def counts_monthly(result: BenefitResult) -> bool:
+    """A benefit counted in the disposable income: received monthly and due."""
+    return (
+        result.status == "eligible"
+        and received_monthly(result.benefit)
         and isinstance(result.amount, float)
     )
 

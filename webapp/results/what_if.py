@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 
 from simulator.cache import MemoryStore, cache_key
 from simulator.household import MAX_MONTHLY_AMOUNT, SimulationRequest
-from simulator.results import BenefitResult, Results
+from simulator.results import Results
 from simulator.service import Overloaded, simulate_one, simulate_with_variations
-from simulator.variations import disposable_income
+from simulator.variations import disposable_income, received_monthly
 from webapp.i18n import format_euros
 from webapp.results.chart import Chart, Sample, Series, line_chart, sample
 from webapp.results.presenter import whole_euros
@@ -143,16 +143,6 @@ def what_if_view(
         return None
 
 
-def counts_monthly(result: BenefitResult) -> bool:
-    """A benefit received in euros each month: the ones the axis draws."""
-    benefit = result.benefit
-    return (
-        benefit.unit == "EUR"
-        and benefit.direction == "received"
-        and benefit.paid_per == "month"
-    )
-
-
 def build_view(
     values: dict[str, Any], axis: Axis, results: Results, language: str
 ) -> WhatIfView:
@@ -166,7 +156,7 @@ def build_view(
     shown = [
         (result.benefit.label.get(language), values["benefits"][result.benefit.id])
         for result in results.benefits
-        if counts_monthly(result)
+        if received_monthly(result.benefit)
         and any(amount for amount in values["benefits"].get(result.benefit.id, []))
     ]
     shown.sort(key=lambda item: -max(amount or 0 for amount in item[1]))
