@@ -32,11 +32,11 @@ speedups.install()
 
 # OpenFisca-France reads the taxable income (rfr) of year N-2 through formulas that
 # read the rfr of N-4 (the CSG rate on a pension depends on the taxable income of two
-# years before): a "spiral", which OpenFisca cuts at its first loop. Asked first, the
-# rfr of each fiscal year comes out right and stays cached; asked in the middle of
-# another calculation (a pension's net amount), the cut falls on it and it comes out as
-# zero: a pension's net amount then equalled its gross one. Allowing two loops also
-# fixes it, at 2.5 times the cost of every simulation.
+# years before): a "spiral", which OpenFisca cuts at its first loop. The mapping gives
+# the rfr of the years before N-2 (zero: the model has no income then, see
+# `simulator.situation.years_without_income`), which ends the chain there; the rfr of
+# each fiscal year the simulation reads is still computed first, so that no other
+# spiral's cut can fall on it.
 WARM_UP_VARIABLE = "rfr"
 
 # The simulations made while `tracing()` is on, with OpenFisca's full tracer.

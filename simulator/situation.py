@@ -76,6 +76,28 @@ def fiscal_years(requests: Sequence[SimulationRequest]) -> list[str]:
     return sorted({str(year - back) for year in years for back in (2, 1)})
 
 
+# Years before N-2 whose taxable income (rfr) OpenFisca-France reads: the CSG rate of a
+# pension or an unemployment benefit paid in year Y depends on the rfr of Y-2, and the
+# resources of some benefits are read two years back from past months.
+YEARS_BEFORE_MODEL = 4
+
+
+@functools.lru_cache(maxsize=256)
+def years_without_income(month: str) -> tuple[str, ...]:
+    """The years before January N-2, when the household model has no income at all.
+
+    Their taxable income (rfr) is zero by the model's own terms, and is given to
+    OpenFisca as such: left to compute it, OpenFisca-France walks the CSG chain back
+    year after year (the rfr of N-2 reads the CSG of N-2, whose rate reads the rfr of
+    N-4, which reads the CSG of N-4...) until it cuts the "spiral"; where it cuts then
+    depended on the order of the calculations, and a pension or unemployment benefit
+    could come out of the simulation below the net the person gave. Given, the chain
+    stops at January N-2, and costs nothing before it.
+    """
+    first = month_start(month).year - 2
+    return tuple(str(year) for year in range(first - YEARS_BEFORE_MODEL, first))
+
+
 def years_read(month: str) -> list[str]:
     year = month_start(month).year
     return [str(year - 2), str(year - 1), str(year)]
@@ -167,7 +189,7 @@ def build_situation(
     the first step of the gross-up, never what results are computed on.
     """
     situation = compact_situation(requests, gross_factors)
-    for plural in ("individus", "menages"):
+    for plural in ("individus", "foyers_fiscaux", "menages"):
         for variables in situation[plural].values():
             for name, value in variables.items():
                 if isinstance(value, Series):
@@ -246,9 +268,11 @@ def add_household(
         "parents": parents,
         "enfants": by_role["child"],
     }
+    no_income = Series(years_without_income(request.month), 0.0)
     situation["foyers_fiscaux"][ids.foyer_fiscal] = {
         "declarants": parents,
         "personnes_a_charge": by_role["child"],
+        "rfr": no_income,
     }
     # Other adults (a grandparent, a flatmate) share the home but are a family and a
     # tax household of their own.
@@ -259,7 +283,8 @@ def add_household(
                 "parents": [person_id]
             }
             situation["foyers_fiscaux"][ids.other_foyer(member.id)] = {
-                "declarants": [person_id]
+                "declarants": [person_id],
+                "rfr": no_income,
             }
     menage = {
         "personne_de_reference": by_role["applicant"],
