@@ -167,7 +167,7 @@ def test_a_full_queue_refuses_at_once_with_a_retry_after_hint():
 def test_a_promised_wait_beyond_the_bound_is_refused():
     gate = Gate()
     coalescer = Coalescer(gate, max_batch=1, max_delay=3.0)
-    coalescer.batch_seconds = 2.0  # as measured on earlier batches
+    coalescer.cost.fixed = 2.0  # as measured on earlier batches
     coalescer.submit_async(HOUSEHOLDS[0])
     assert gate.started.wait(timeout=5)
     with pytest.raises(Overloaded) as refused:

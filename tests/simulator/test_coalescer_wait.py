@@ -1,0 +1,187 @@
+"""The coalescer learns what a batch costs by its size, promises a wait close to the
+one a request then gets, refuses when that promise passes `max_delay`, and admits
+again once its queue drains. A stand-in simulation sleeps as long as a batch would."""
+
+import math
+import threading
+import time
+
+import pytest
+
+from simulator.coalescer import BatchCost, Coalescer, Overloaded
+
+FIXED = 0.05  # seconds a batch costs whatever its size
+PER_HOUSEHOLD = 0.002  # seconds more for each household in it
+
+
+def true_cost(size):
+    return FIXED + PER_HOUSEHOLD * size
+
+
+class Timed:
+    """A stand-in for `simulate`: a batch of n takes FIXED + PER_HOUSEHOLD × n seconds,
+    once `open` (set unless a test holds the batches)."""
+
+    def __init__(self):
+        self.open = threading.Event()
+        self.open.set()
+        self.started = threading.Event()
+        self.sizes = []
+
+    def __call__(self, requests):
+        self.sizes.append(len(requests))
+        self.started.set()
+        self.open.wait(timeout=10)
+        time.sleep(true_cost(len(requests)))
+        return [f"results of {request}" for request in requests]
+
+
+def run_batches(coalescer, sizes):
+    """One batch of each size, one after the other."""
+    for size in sizes:
+        futures = [coalescer.submit_async(f"warm-up {i}") for i in range(size)]
+        for future in futures:
+            future.result(timeout=10)
+
+
+# Small batches last, as in a quiet spell before a flood: a duration smoothed
+# whatever the size would then promise full batches at the cost of small ones.
+WARM_UP = [32, 8, 24, 16, 4, 1, 1, 1]
+
+
+def create_trained_coalescer(**settings):
+    fake = Timed()
+    coalescer = Coalescer(fake, max_batch=32, **settings)
+    run_batches(coalescer, WARM_UP)
+    assert fake.sizes == WARM_UP, "each warm-up batch simulated together"
+    return coalescer, fake
+
+
+def start_batch(coalescer, fake, size):
+    """Requests submitted together, once their batch is being simulated."""
+    fake.started.clear()
+    futures = [coalescer.submit_async(f"running {i}") for i in range(size)]
+    assert fake.started.wait(timeout=5)
+    return futures
+
+
+def test_the_cost_model_learns_the_fixed_and_per_household_cost_of_a_batch():
+    coalescer, _ = create_trained_coalescer()
+    assert coalescer.cost.fixed == pytest.approx(FIXED, abs=0.01)
+    assert coalescer.cost.per_household == pytest.approx(PER_HOUSEHOLD, abs=0.0004)
+    assert coalescer.cost.seconds(32) == pytest.approx(true_cost(32), rel=0.1)
+
+
+def test_batches_of_a_single_size_fit_their_cost_but_leave_the_default_slope():
+    cost = BatchCost(max_batch=256, fixed=1.0, per_household=0.005)
+    for _ in range(5):
+        cost.observe(8, 0.5)
+    assert cost.per_household == 0.005
+    assert cost.seconds(8) == pytest.approx(0.5)
+
+
+def test_the_cost_model_never_goes_negative():
+    bigger_is_faster = BatchCost(max_batch=256)
+    for size, seconds in [(1, 2.0), (200, 0.5), (1, 2.0), (200, 0.5)]:
+        bigger_is_faster.observe(size, seconds)
+    assert bigger_is_faster.per_household >= 0
+    assert bigger_is_faster.fixed >= 0
+
+    nothing_for_small_batches = BatchCost(max_batch=256)
+    for size, seconds in [(1, 0.0), (256, 2.0), (1, 0.0), (256, 2.0)]:
+        nothing_for_small_batches.observe(size, seconds)
+    assert nothing_for_small_batches.fixed == 0
+    assert nothing_for_small_batches.seconds(256) == pytest.approx(2.0, rel=0.05)
+
+
+def test_the_wait_promised_behind_a_nearly_empty_queue_is_the_wait_then_got():
+    coalescer, fake = create_trained_coalescer()
+    running = start_batch(coalescer, fake, 2)
+    queued = [coalescer.submit_async(f"queued {i}") for i in range(2)]
+
+    promised = coalescer.expected_wait()
+    asked = time.monotonic()
+    mine = coalescer.submit_async("mine")
+    assert mine.result(timeout=10) == "results of mine"
+    waited = time.monotonic() - asked
+
+    for future in running + queued:
+        future.result(timeout=10)
+    assert fake.sizes[-2:] == [2, 3], "the queued ones and mine shared a batch"
+    real = true_cost(2) + true_cost(3)
+    assert waited == pytest.approx(real, abs=0.02)
+    assert promised == pytest.approx(waited, abs=0.025)
+
+
+def test_the_wait_promised_behind_a_backlog_of_full_batches_is_the_wait_then_got():
+    coalescer, fake = create_trained_coalescer()
+    running = start_batch(coalescer, fake, 32)
+    queued = [coalescer.submit_async(f"queued {i}") for i in range(3 * 32 + 5)]
+
+    promised = coalescer.expected_wait()
+    asked = time.monotonic()
+    mine = coalescer.submit_async("mine")
+    # Under a steady load, others arrive while it waits and fill its batch.
+    later = [coalescer.submit_async(f"later {i}") for i in range(32 - 6)]
+    assert mine.result(timeout=10) == "results of mine"
+    waited = time.monotonic() - asked
+
+    for future in running + queued + later:
+        future.result(timeout=10)
+    assert fake.sizes[-5:] == [32] * 5
+    assert waited == pytest.approx(5 * true_cost(32), rel=0.1)
+    assert promised == pytest.approx(waited, rel=0.1)
+
+
+def test_a_request_is_refused_when_its_promised_wait_passes_the_bound_and_not_before():
+    fake = Timed()
+    coalescer = Coalescer(fake, max_batch=4, max_delay=0.32)
+    # As learned: with a held batch of 4 past its cost, each batch of 4 ahead adds
+    # 0.058 s, so the promise passes 0.32 s with 5 full batches queued (0.348 s).
+    coalescer.cost = BatchCost(4, fixed=FIXED, per_household=PER_HOUSEHOLD)
+    fake.open.clear()
+    held = start_batch(coalescer, fake, 4)
+    time.sleep(true_cost(4) + 0.02)
+
+    admitted, promises = [], []
+    with pytest.raises(Overloaded) as refused:
+        for index in range(100):
+            promises.append(coalescer.expected_wait())
+            admitted.append(coalescer.submit_async(f"queued {index}"))
+
+    assert len(admitted) == 5 * 4, "refused with 5 full batches queued, not before"
+    assert all(promise <= 0.32 for promise in promises[:-1])
+    assert promises[-1] > 0.32
+    assert promises[-1] == pytest.approx(6 * true_cost(4))
+    assert refused.value.retry_after == math.ceil(promises[-1])
+    assert refused.value.waiting == 4 + 20
+    assert coalescer.refused == 1
+
+    fake.open.set()
+    for future in held + admitted:
+        future.result(timeout=10)
+
+
+def test_requests_are_admitted_again_once_the_queue_drains():
+    fake = Timed()
+    coalescer = Coalescer(fake, max_batch=4, max_delay=0.32)
+    coalescer.cost = BatchCost(4, fixed=FIXED, per_household=PER_HOUSEHOLD)
+    fake.open.clear()
+    held = start_batch(coalescer, fake, 4)
+    backlog = []
+    with pytest.raises(Overloaded):
+        for index in range(100):
+            backlog.append(coalescer.submit_async(f"queued {index}"))
+    assert len(backlog) >= 4 * 4
+
+    fake.open.set()
+    for future in held + backlog:
+        future.result(timeout=10)
+
+    # The held batch took longer than its cost; the batches after it, their cost.
+    assert coalescer.expected_wait() < 0.32
+    again = [coalescer.submit_async(f"again {i}") for i in range(3 * 4)]
+    assert [future.result(timeout=10) for future in again] == [
+        f"results of again {i}" for i in range(3 * 4)
+    ]
+    assert coalescer.refused == 1
