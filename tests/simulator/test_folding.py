@@ -6,26 +6,19 @@ every catalog variable (amounts, explanation variables, limits) identical with a
 without folding, at full precision. The benchmark does the same on more households.
 """
 
-import math
-
 import pytest
 
 from benchmarks.corpus import corpus
 from rules.folding import folded_system, load_folding, stale_reasons
 from rules.system import checked_catalog, tax_benefit_system
-from simulator.engine import (
-    benefits_for,
-    catalog_variables,
-    entity_id_for,
-    run,
-    system_for,
-)
+from simulator.engine import catalog_variables, run, system_for
 from simulator.household import parse_request
 from simulator.situation import (
     DIRECT_MONTHLY_INCOMES,
     GROSSED_UP_INCOMES,
     compact_situation,
 )
+from tests.simulator.values import same, values_read
 
 MONTHS = ["2023-03", "2026-11", "2027-12"]
 HOUSEHOLDS_A_MONTH = 100
@@ -72,28 +65,6 @@ def test_no_input_of_the_mapping_nor_value_read_by_the_results_is_neutralised(
     assert not neutralised & set(catalog_variables(checked_catalog()))
     system = folded_system(frozenset(catalog_variables(checked_catalog())))[1]
     assert all(system.variables[name].is_neutralized for name in neutralised)
-
-
-def same(a, b):
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
-    return a == b
-
-
-def values_read(computed, index, request):
-    """Every value the results of a household read, at full precision."""
-    values = computed.household(index)
-    ids = values.ids
-    people = [ids.person(m.id) for m in request.household.members]
-    read = {}
-    for benefit in benefits_for(request.household.commune):
-        for variable in catalog_variables([benefit]):
-            for person in people:
-                entity_id = entity_id_for(variable, ids, person)
-                read[(variable, entity_id)] = values.value(
-                    variable, request.month, entity_id
-                )
-    return read
 
 
 @pytest.mark.parametrize("month", MONTHS)

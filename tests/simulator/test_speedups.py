@@ -1,0 +1,89 @@
+"""OpenFisca-core's shortened paths (simulator.speedups) change no value.
+
+Households of every kind, over several months, get every value their results read
+identical, bit for bit, with and without the shortened paths; the errors OpenFisca
+raises for a wrong call are still raised.
+"""
+
+import numpy as np
+import pytest
+from openfisca_core import periods
+
+from benchmarks.corpus import corpus
+from simulator import speedups
+from simulator.engine import run
+from simulator.household import parse_request
+from tests.simulator.values import same, values_read
+
+MONTHS = ["2024-02", "2026-11"]
+MONTH = periods.period("2026-11")
+
+
+@pytest.fixture
+def without_speedups():
+    speedups.enabled(False)
+    try:
+        yield
+    finally:
+        speedups.enabled(True)
+
+
+def simulate_values(requests):
+    computed = run(requests)
+    return [values_read(computed, i, r) for i, r in enumerate(requests)]
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_every_value_the_results_read_is_identical_with_and_without_them(month):
+    seed = int(month[5:]) + 41
+    requests = [parse_request(data) for data in corpus(80, seed=seed, month=month)]
+    # One household alone too: its simulation looks values up in another order.
+    shortened = simulate_values(requests) + simulate_values(requests[:1])
+    speedups.enabled(False)
+    try:
+        full = simulate_values(requests) + simulate_values(requests[:1])
+    finally:
+        speedups.enabled(True)
+    differences = [
+        (index, key, mine[key], theirs[key])
+        for index, (mine, theirs) in enumerate(zip(shortened, full, strict=True))
+        for key in theirs
+        if not same(mine[key], theirs[key])
+    ]
+    assert not differences, differences[:10]
+    assert sum(len(values) for values in full) > 80 * 20
+
+
+@pytest.fixture(scope="module")
+def simulation():
+    request = parse_request(corpus(1, seed=5, month="2026-11")[0])
+    return run([request]).simulation
+
+
+def test_a_known_value_is_the_array_openfisca_holds(simulation):
+    computed = simulation.calculate("salaire_net", "2026-11")
+    again = simulation.calculate("salaire_net", MONTH)
+    assert again is computed  # the value held, not a copy
+
+
+def test_a_sum_over_a_year_is_openfiscas_sum(simulation, without_speedups):
+    year = MONTH.this_year
+    full = simulation.calculate_add("salaire_net", year)
+    speedups.enabled(True)
+    shortened = simulation.calculate_add("salaire_net", year)
+    again = simulation.calculate_add("salaire_net", year)
+    assert np.array_equal(shortened, full)
+    assert np.array_equal(again, full)
+
+
+def test_openfiscas_errors_are_still_raised(simulation):
+    month = MONTH
+    persons = simulation.persons
+    persons("salaire_net", month)
+    with pytest.raises(ValueError, match="whole month"):
+        simulation.calculate("salaire_net", month.this_year)
+    for _ in range(2):  # the second time through the remembered checks
+        with pytest.raises(ValueError, match="eternity-long periods"):
+            simulation.calculate_add("date_naissance", month.this_year)
+    with pytest.raises(ValueError):
+        persons("rsa", month)  # a family's variable asked of persons
