@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import orjson
+
 from rules.catalog import Benefit, Condition, Explanation, NotComputableWhen, Text
 from rules.system import rules_versions
 from simulator.engine import (
@@ -66,12 +68,17 @@ class BenefitResult:
         ordered = sorted(self.conditions, key=lambda c: c.met)  # unmet ones first
         return [condition.text.get(language) for condition in ordered]
 
-    def to_json(self, language: str = "fr") -> dict[str, Any]:
+    def to_json(
+        self, language: str = "fr", *, fragments: bool = False
+    ) -> dict[str, Any]:
+        """The benefit's results as JSON data; `fragments`: for `orjson.dumps` only,
+        with the parts every household shares as JSON written once (`StaticParts`)."""
         benefit = self.benefit
+        static = static_parts(benefit, language)
         data: dict[str, Any] = {
             "id": benefit.id,
-            "label": benefit.label.get(language),
-            "description": benefit.description.get(language),
+            "label": static.label,
+            "description": static.description,
             "status": self.status,
             "amount": self.amount,
             "period": benefit.paid_per,
@@ -82,15 +89,59 @@ class BenefitResult:
             "entity": benefit.entity,
             "reasons": self.reasons(language),
             "conditions": [c.to_json(language) for c in self.conditions],
-            "how_to_apply": {
-                **benefit.how_to_apply.to_json(language),
-                "documents": benefit.documents_json(language),
-            },
-            "legal_references": benefit.references_json(),
+            "how_to_apply": static.part(static.how_to_apply, fragments),
+            "legal_references": static.part(static.legal_references, fragments),
         }
         if self.members:
             data["members"] = list(self.members)
         return data
+
+
+@dataclass(frozen=True)
+class StaticParts:
+    """What a benefit's results say in a language whatever the household: its texts,
+    how to apply and its legal references, these two as JSON (bytes: every answer
+    shares them, and none can change them)."""
+
+    label: str
+    description: str
+    how_to_apply: bytes
+    legal_references: bytes
+
+    @classmethod
+    def of(cls, benefit: Benefit, language: str) -> StaticParts:
+        how_to_apply = {
+            **benefit.how_to_apply.to_json(language),
+            "documents": benefit.documents_json(language),
+        }
+        return cls(
+            label=benefit.label.get(language),
+            description=benefit.description.get(language),
+            how_to_apply=orjson.dumps(how_to_apply),
+            legal_references=orjson.dumps(benefit.references_json()),
+        )
+
+    @staticmethod
+    def part(written: bytes, fragment: bool) -> Any:
+        """A part as new JSON data of the caller's own, or as an `orjson.Fragment`
+        that `orjson.dumps` copies as it is (a third of a batch's answer)."""
+        return orjson.Fragment(written) if fragment else orjson.loads(written)
+
+
+# (id of the benefit, language) → (the benefit, its parts). Keyed by identity: hashing
+# a catalog entry (about 10 µs) at every look-up would cost what the parts save. The
+# benefit held here keeps its id from being reused; the catalog is loaded once, so
+# this stays small.
+_static_parts: dict[tuple[int, str], tuple[Benefit, StaticParts]] = {}
+
+
+def static_parts(benefit: Benefit, language: str) -> StaticParts:
+    """A benefit's `StaticParts`, built once per language, not once per household."""
+    key = (id(benefit), language)
+    found = _static_parts.get(key)
+    if found is None:
+        found = _static_parts[key] = (benefit, StaticParts.of(benefit, language))
+    return found[1]
 
 
 @dataclass(frozen=True)
@@ -106,12 +157,19 @@ class Results:
     def eligible(self) -> list[BenefitResult]:
         return [b for b in self.benefits if b.status == "eligible"]
 
-    def to_json(self, language: str = "fr") -> dict[str, Any]:
+    def to_json(
+        self, language: str = "fr", *, fragments: bool = False
+    ) -> dict[str, Any]:
+        """The results (v1) as JSON data; `fragments`: for `orjson.dumps` only, see
+        `BenefitResult.to_json`."""
         return {
             "month": self.month,
             "commune": self.request.household.commune,
             "rules": dict(self.rules),
-            "benefits": [benefit.to_json(language) for benefit in self.benefits],
+            "benefits": [
+                benefit.to_json(language, fragments=fragments)
+                for benefit in self.benefits
+            ],
         }
 
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
+import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from pydantic_core import PydanticCustomError
@@ -87,7 +88,8 @@ def configure(state: Any) -> None:
 def simulate_one() -> ResponseReturnValue:
     lang = checked_language()
     simulation = valid_request(read_json())
-    return service.simulate_one(simulation).to_json(lang)
+    answer = service.simulate_one(simulation).to_json(lang, fragments=True)
+    return Response(orjson.dumps(answer), mimetype="application/json")
 
 
 # One batch at a time in a process: a batch of 1,000 households holds about 200 MB
@@ -111,29 +113,30 @@ def simulate_batch() -> ResponseReturnValue:
         computed = service.simulate_many(valid)  # vectorised, cached ones aside
     # Written out household by household: the whole answer (50 kB a household)
     # is never held at once.
-    return Response(
-        batch_answer(parsed, computed, lang, current_app.json.dumps),
-        mimetype="application/json",
-    )
+    return Response(batch_answer(parsed, computed, lang), mimetype="application/json")
 
 
 def batch_answer(
     parsed: Sequence[SimulationRequest | list[dict[str, Any]]],
     computed: Sequence[Results],
     lang: str,
-    dumps: Any,
-) -> Iterator[str]:
-    """The batch's JSON answer, `{"results": [...], "rules": {...}}`, in pieces."""
+) -> Iterator[bytes]:
+    """The batch's JSON answer, `{"results": [...], "rules": {...}}`, in pieces.
+
+    Written by orjson, as the single answer is: several times faster than `json` on
+    a batch's 50 MB, in UTF-8, and a NaN or an infinity is written as null, never as
+    the NaN that `json` writes and JSON forbids.
+    """
     answers = iter(computed)
-    yield '{"results": ['
+    yield b'{"results":['
     for index, item in enumerate(parsed):
         if isinstance(item, SimulationRequest):
-            answer = next(answers).to_json(lang)
+            answer = next(answers).to_json(lang, fragments=True)
             entry = {"index": index, "status": "ok", "results": answer}
         else:
             entry = {"index": index, "status": "error", "errors": item}
-        yield ("," if index else "") + dumps(entry)
-    yield '], "rules": ' + dumps(rules_versions()) + "}"
+        yield (b"," if index else b"") + orjson.dumps(entry)
+    yield b'],"rules":' + orjson.dumps(rules_versions()) + b"}"
 
 
 @blueprint.post("/v1/simulations/variations")
