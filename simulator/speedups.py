@@ -13,6 +13,8 @@ Profiling a household's simulation (cProfile) puts OpenFisca's own bookkeeping f
   variable held in memory is returned at once (about 13 % of a household's time).
   The full path stays for everything else: values to compute, neutralised variables,
   storage on disk, and simulations traced with OpenFisca's full tracer.
+- A variable folded away (neutralised) gives the same default values at every call:
+  one read-only array per simulation instead of a new one each time.
 - A population's call (`persons("salaire_net", period)`) checks, each time, that the
   variable belongs to the entity and that the period is one: a variable that passed
   once for a population passes again, and a Period is a period.
@@ -97,8 +99,8 @@ _enabled = True
 
 
 def known_holders(simulation: Simulation) -> dict[str, Any]:
-    """variable → (storage key of eternal values or None, holder), or None when the
-    variable must take the full path (neutralised, on disk, unknown)."""
+    """variable → (storage key of eternal values or None, or NEUTRALISED; holder), or
+    None when the variable must take the full path (on disk, unknown)."""
     found = simulation.__dict__.get("_known_holders")
     if found is None:
         found = simulation.__dict__["_known_holders"] = {}
@@ -116,6 +118,8 @@ def install_known_values() -> None:
                 entry = holders[variable_name] = holder_entry(self, variable_name)
             if entry is not None:
                 eternal, holder = entry
+                if eternal is NEUTRALISED:
+                    return neutralised_value(self, holder, period, full)
                 found = holder._memory_storage._arrays.get(eternal or period)
                 if found is not None:
                     return found
@@ -128,16 +132,41 @@ def install_known_values() -> None:
 Period = period_.Period
 
 
+NEUTRALISED = object()  # the marker of a neutralised variable's entry
+
+
 def holder_entry(simulation: Simulation, variable_name: str) -> Any:
-    variables = simulation.tax_benefit_system.variables
-    variable = variables.get(variable_name)
-    if variable is None or variable.is_neutralized:
+    variable = simulation.tax_benefit_system.variables.get(variable_name)
+    if variable is None:
         return None
     holder = simulation.get_variable_population(variable_name).get_holder(variable_name)
+    if variable.is_neutralized:
+        return NEUTRALISED, holder
     if holder._disk_storage is not None:
         return None
     eternal = ETERNITY if holder._memory_storage.is_eternal else None
     return eternal, holder
+
+
+def neutralised_value(
+    simulation: Simulation, holder: Any, period: Any, full: Any
+) -> Any:
+    """A neutralised variable's default values, one read-only array per variable.
+
+    OpenFisca makes a new array at each call (10,000 calls for a household with the
+    folded rules); the first call of each unit of period goes the full way, for its
+    checks.
+    """
+    shared = holder.__dict__.get("_shared_default")
+    if shared is None:
+        shared = holder.__dict__["_shared_default"] = ({}, None)
+    units, array = shared
+    if period.unit in units:
+        return array
+    array = full(simulation, holder.variable.name, period)
+    array.flags.writeable = False  # a formula changing it in place would raise
+    holder.__dict__["_shared_default"] = ({**units, period.unit: True}, array)
+    return array
 
 
 def install_population_calls() -> None:
