@@ -2,12 +2,20 @@
 
 import pytest
 
+from benchmarks.corpus import corpus
+from simulator import situation
 from simulator.engine import run
 from simulator.gross import gross_factors
 from simulator.household import parse_request
 from simulator.results import simulate
 from simulator.simulation import new_simulation
-from simulator.situation import build_situation, months_read
+from simulator.situation import (
+    TAXABLE_INCOMES,
+    build_situation,
+    months_read,
+    months_without_income,
+)
+from tests.simulator.values import same, values_read
 
 
 def request(members, housing=None, commune="35238", month="2026-11"):
@@ -298,3 +306,28 @@ def test_a_condition_on_any_child_is_unmet_without_children():
         if e.who == "any_child"
     ]
     assert child_conditions and not any(c.met for c in child_conditions)
+
+
+@pytest.mark.parametrize("month", ["2024-07", "2027-01"])
+def test_zero_taxable_incomes_before_january_n_minus_2_change_no_value(
+    month, monkeypatch
+):
+    # The mapping gives OpenFisca the taxable incomes of the years without income
+    # (zero) instead of letting it compute them through their contributions: every
+    # value the results read must be what OpenFisca computes itself.
+    requests = [
+        parse_request(data) for data in corpus(60, seed=int(month[:4]), month=month)
+    ]
+    given = run(requests)
+    applicant = requests[0].household.members[0].id
+    person = build_situation(requests[:1])["individus"][f"h0_{applicant}"]
+    first = months_without_income(month)[0]
+    assert all(person[variable][first] == 0 for variable in TAXABLE_INCOMES)
+    monkeypatch.setattr(situation, "TAXABLE_INCOMES", ())
+    computed = run(requests)
+    differences = []
+    for index, request in enumerate(requests):
+        expected = values_read(computed, index, request)
+        mapped = values_read(given, index, request)
+        differences += [key for key in expected if not same(mapped[key], expected[key])]
+    assert not differences, differences[:10]
