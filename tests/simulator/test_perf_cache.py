@@ -1,8 +1,10 @@
 """The results cache: the same answer in both languages, canonical keys, LRU bound,
 Redis when configured, and a failing store is only a miss."""
 
+import json
 import os
 import uuid
+import zlib
 
 import pytest
 
@@ -12,6 +14,7 @@ from simulator.cache import (
     ResultsCache,
     cache_from_environment,
     cache_key,
+    entry,
 )
 from simulator.household import parse_request
 from simulator.results import simulate
@@ -59,6 +62,17 @@ def test_cached_results_answer_in_both_languages_as_computed(results):
     for language in ("fr", "en"):
         assert found.to_json(language) == computed.to_json(language)
     assert (cache.hits, cache.misses) == (1, 1)
+
+
+def test_an_entry_is_stored_compressed(results):
+    request, computed = results
+    store = MemoryStore()
+    ResultsCache(store).put(request, computed)
+    stored = store.get(cache_key(request))
+    assert json.loads(zlib.decompress(stored)) == json.loads(
+        json.dumps(entry(computed))
+    )
+    assert len(stored) < len(json.dumps(entry(computed))) / 2
 
 
 def test_the_key_is_the_same_for_two_spellings_of_a_household():
