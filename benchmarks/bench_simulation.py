@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.corpus import corpus  # noqa: E402
 from rules.system import tax_benefit_system  # noqa: E402
 from simulator import service  # noqa: E402
+from simulator.cache import MemoryStore, ResultsCache, cache_key  # noqa: E402
 from simulator.coalescer import Coalescer, Overloaded  # noqa: E402
 from simulator.engine import (  # noqa: E402
     benefits_for,
@@ -190,6 +191,15 @@ def main() -> None:
     )
     json_seconds, _ = timed(lambda: [r.to_json("fr") for r in results])
     row(f"{len(batch)} results to JSON", f"{json_seconds:.2f} s")
+    store = MemoryStore(len(batch))
+    cache = ResultsCache(store)
+    pairs = list(zip(batch, results, strict=True))
+    put_seconds, _ = timed(lambda: [cache.put(*pair) for pair in pairs])
+    stored = sum(len(store.get(cache_key(request)) or b"") for request in batch)
+    row(
+        f"{len(batch)} results into the in-process cache",
+        f"{put_seconds:.2f} s, {stored / len(batch) / 1000:.1f} kB an entry",
+    )
 
     request = requests_for(1, 13)[0]
     member = request.household.applicant.id

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from simulator.coalescer import BatchCost, Coalescer, Overloaded
+from simulator.coalescer import DEFAULT_MAX_WAIT, BatchCost, Coalescer, Overloaded
 
 FIXED = 0.05  # seconds a batch costs whatever its size
 PER_HOUSEHOLD = 0.002  # seconds more for each household in it
@@ -108,7 +108,8 @@ def test_the_wait_promised_behind_a_nearly_empty_queue_is_the_wait_then_got():
     for future in running + queued:
         future.result(timeout=10)
     assert fake.sizes[-2:] == [2, 3], "the queued ones and mine shared a batch"
-    real = true_cost(2) + true_cost(3)
+    # Its batch, not full, waited max_wait after the running one for company.
+    real = true_cost(2) + DEFAULT_MAX_WAIT + true_cost(3)
     assert waited == pytest.approx(real, abs=0.02)
     assert promised == pytest.approx(waited, abs=0.025)
 
@@ -137,7 +138,8 @@ def test_a_request_is_refused_when_its_promised_wait_passes_the_bound_and_not_be
     fake = Timed()
     coalescer = Coalescer(fake, max_batch=4, max_delay=0.32)
     # As learned: with a held batch of 4 past its cost, each batch of 4 ahead adds
-    # 0.058 s, so the promise passes 0.32 s with 5 full batches queued (0.348 s).
+    # 0.058 s, and a batch not full waits 0.02 s for company, so the promise passes
+    # 0.32 s with 5 full batches queued (0.368 s).
     coalescer.cost = BatchCost(4, fixed=FIXED, per_household=PER_HOUSEHOLD)
     fake.open.clear()
     held = start_batch(coalescer, fake, 4)
@@ -152,7 +154,7 @@ def test_a_request_is_refused_when_its_promised_wait_passes_the_bound_and_not_be
     assert len(admitted) == 5 * 4, "refused with 5 full batches queued, not before"
     assert all(promise <= 0.32 for promise in promises[:-1])
     assert promises[-1] > 0.32
-    assert promises[-1] == pytest.approx(6 * true_cost(4))
+    assert promises[-1] == pytest.approx(6 * true_cost(4) + DEFAULT_MAX_WAIT)
     assert refused.value.retry_after == math.ceil(promises[-1])
     assert refused.value.waiting == 4 + 20
     assert coalescer.refused == 1
@@ -185,3 +187,31 @@ def test_requests_are_admitted_again_once_the_queue_drains():
         f"results of again {i}" for i in range(3 * 4)
     ]
     assert coalescer.refused == 1
+
+
+def test_clients_answered_by_a_batch_share_the_next_with_those_who_waited():
+    # Eight clients in a closed loop, each sending its next request a few
+    # milliseconds after its answer (as a web client does): they must end up in
+    # batches of eight, not alternate between two half batches — the four answered
+    # by a batch coming back just after the four who queued during it were taken.
+    fake = Timed()
+    coalescer = Coalescer(fake)
+    stop = time.monotonic() + 1.5
+    offsets = [0.0, 0.0, 0.0, 0.0, 0.03, 0.03, 0.03, 0.03]  # two groups to start
+
+    def client(number):
+        time.sleep(offsets[number])
+        sent = 0
+        while time.monotonic() < stop:
+            coalescer.submit(f"client {number} request {sent}")
+            sent += 1
+            time.sleep(0.005)  # the answer travels back, the next request comes
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    settled = fake.sizes[3:-1]  # past the start and before the clients stop
+    assert len(settled) >= 5
+    assert settled == [8] * len(settled), fake.sizes
