@@ -27,6 +27,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
 from rules.catalog import Text
 from rules.system import checked_catalog, rules_versions
 from simulator.household import SimulationRequest
@@ -181,13 +183,10 @@ class ResultsCache:
             self.misses += 1
             return None
         self.hits += 1
-        return from_entry(request, json.loads(zlib.decompress(raw)))
+        return from_entry(request, orjson.loads(zlib.decompress(raw)))
 
     def put(self, request: SimulationRequest, results: Results) -> None:
-        data = zlib.compress(
-            json.dumps(entry(results), separators=(",", ":")).encode(),
-            COMPRESSION_LEVEL,
-        )
+        data = zlib.compress(orjson.dumps(entry(results)), COMPRESSION_LEVEL)
         try:
             self.store.set(cache_key(request), data)
         except Exception:
