@@ -174,19 +174,27 @@ class Coalescer:
         return self.submit_async(request).result()
 
     def submit_async(self, request: SimulationRequest) -> Future[Results]:
+        return self.submit_group([request])[0]
+
+    def submit_group(
+        self, requests: Sequence[SimulationRequest]
+    ) -> list[Future[Results]]:
+        """Requests admitted together (the points of one what-if axis): the wait is
+        promised to the first, so that a group is never refused because of itself.
+        At most `max_queue` requests."""
         if self._pid != os.getpid():
             self._start()
-        waiting = Waiting(request)
+        group = [Waiting(request) for request in requests]
         with self._lock:
-            self._admit()
-            self._queue.append(waiting)
+            self._admit(len(group))
+            self._queue.extend(group)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._serve, name="coalescer", daemon=True
                 )
                 self._thread.start()
             self._lock.notify()
-        return waiting.future
+        return [waiting.future for waiting in group]
 
     def expected_wait(self) -> float:
         """Seconds a request arriving now would wait for its results: the rest of the
@@ -204,13 +212,14 @@ class Coalescer:
             own = min(self.max_batch, max(before + 1, self._running))
             return wait + cost.seconds(own)
 
-    def _admit(self) -> None:
-        """Refuse at once when the queue is full, or when the wait promised to a
-        request with others ahead of it passes `max_delay` (alone, never)."""
+    def _admit(self, size: int = 1) -> None:
+        """Refuse at once when the queue cannot take `size` more, or when the wait
+        promised to a request with others ahead of it passes `max_delay` (alone,
+        never)."""
         queued = len(self._queue)
         ahead = queued + self._running
         wait = self.expected_wait()
-        if queued >= self.max_queue or (ahead and wait > self.max_delay):
+        if queued + size > self.max_queue or (ahead and wait > self.max_delay):
             self.refused += 1
             raise Overloaded(max(1, math.ceil(wait)), ahead)
 
@@ -256,10 +265,13 @@ class Coalescer:
             with self._lock:
                 self._answered_at = time.monotonic()
                 self._running = 0
+                # The first batch of a process may include building the rules (a
+                # development server builds them on first use, 7 s): it would teach
+                # the model that every batch takes that long, and refuse all.
+                if simulated and self.batches:
+                    self.cost.observe(simulated, elapsed)
                 self.batches += 1
                 self.simulated += len(batch)
-                if simulated:
-                    self.cost.observe(simulated, elapsed)
 
     def _run(self, batch: list[Waiting]) -> int:
         """Simulate the batch; the households simulated together, 0 when it failed

@@ -115,14 +115,7 @@ def coalesced(requests: Sequence[SimulationRequest]) -> list[Results]:
     size = max(1, min(coalescer().max_batch, coalescer().max_queue))
     results: list[Results] = []
     for start in range(0, len(requests), size):
-        futures = []
-        try:
-            for request in requests[start : start + size]:
-                futures.append(coalescer().submit_async(request))
-        except Overloaded:
-            for future in futures:
-                future.cancel()
-            raise
+        futures = coalescer().submit_group(requests[start : start + size])
         results += [future.result() for future in futures]
     return results
 

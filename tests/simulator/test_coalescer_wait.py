@@ -215,3 +215,41 @@ def test_clients_answered_by_a_batch_share_the_next_with_those_who_waited():
     settled = fake.sizes[3:-1]  # past the start and before the clients stop
     assert len(settled) >= 5
     assert settled == [8] * len(settled), fake.sizes
+
+
+def test_a_group_is_admitted_as_a_whole_and_never_refused_because_of_itself():
+    # The points of a what-if axis, when batches are believed to take 10 s: each
+    # point after the first would have "others ahead" promised more than 5 s.
+    fake = Timed()
+    coalescer = Coalescer(fake, max_delay=5.0)
+    coalescer.cost = BatchCost(fixed=10.0, per_household=0.0)
+    futures = coalescer.submit_group([f"point {i}" for i in range(5)])
+    assert [f.result(timeout=10) for f in futures] == [
+        f"results of point {i}" for i in range(5)
+    ]
+    assert fake.sizes == [5]
+    assert coalescer.refused == 0
+
+
+def test_a_group_the_queue_cannot_take_is_refused_whole():
+    fake = Timed()
+    coalescer = Coalescer(fake, max_queue=4)
+    fake.open.clear()
+    held = start_batch(coalescer, fake, 1)
+    with pytest.raises(Overloaded):
+        coalescer.submit_group([f"point {i}" for i in range(5)])
+    assert coalescer.submit_group(["alone"])  # the queue was left as it was
+    fake.open.set()
+    for future in held:
+        future.result(timeout=10)
+
+
+def test_the_first_batch_of_a_process_does_not_teach_the_cost_model():
+    # A development server builds the rules during its first batch.
+    slow = Timed()
+    coalescer = Coalescer(lambda requests: time.sleep(0.3) or slow(requests))
+    coalescer.submit("first")
+    fixed = coalescer.cost.fixed
+    assert fixed == BatchCost().fixed
+    coalescer.submit("second")
+    assert coalescer.cost.fixed != fixed  # the batches after it do
