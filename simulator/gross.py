@@ -114,8 +114,9 @@ def solve(
     simulates the households whose nets are not yet within half a cent with the
     ratios found, up to MAX_STEPS checks. Those are light simulations (nets only); the
     taxable income of N-2 (what the CSG rate of year N reads) is computed first only
-    for households with a pension or an unemployment benefit (a household's own
-    trait, so that its factors never depend on the households beside it). Then one
+    for households with a pension or an unemployment benefit still to reach (a
+    household's own trait, so that its factors never depend on the households beside
+    it). Then one
     complete simulation holds every household, and `prepare(simulation, households)`
     computes what the results read.
     """
@@ -124,13 +125,20 @@ def solve(
     remaining: dict[int, list[Target]] = {}
     for target in targets:
         remaining.setdefault(target.household, []).append(target)
-    reads_tax = {t.household for t in targets if t.key[2] in READ_TAXABLE_INCOME}
     years = fiscal_years(requests)
     parts: Parts = {}  # the situation's parts, shared by the simulations below
     for _step in range(MAX_STEPS):
         if not remaining:
             break
         pending = sorted(remaining)
+        # Only the nets still off need the taxable income first: a household whose
+        # pension is right and salary not (the salary's own steps are the longest)
+        # goes on in the light simulations without it.
+        reads_tax = {
+            household
+            for household, left in remaining.items()
+            if any(target.key[2] in READ_TAXABLE_INCOME for target in left)
+        }
         for households, warm_up in (
             ([h for h in pending if h not in reads_tax], ()),
             ([h for h in pending if h in reads_tax], years[:1]),  # N-2
