@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from simulator.household import (
     month_start,
 )
 from simulator.simulation import release_memory
+from simulator.wording import clean, identity, sentence
 
 Status = Literal["eligible", "not_eligible", "not_computable"]
 # Households from which a simulation's memory is handed back to the system after it.
@@ -361,30 +360,6 @@ def condition_result(
     return found
 
 
-def identity(value: Any) -> tuple[Any, ...]:
-    """A key telling apart values that are equal but display differently.
-
-    1, 1.0 and True are equal, and so are 0.0 and -0.0 ("-0,00 €").
-    """
-    if type(value) is float:
-        return (float, value, math.copysign(1.0, value))
-    return (type(value), value)
-
-
-def sentence(explanation: Explanation, met: bool, value: Any, limit: Any) -> Text:
-    said = explanation.met if met else explanation.unmet
-    return Text(
-        fr=said.fr.format(
-            value=display(value, explanation.format, "fr"),
-            limit=display(limit, explanation.format, "fr"),
-        ),
-        en=said.en.format(
-            value=display(value, explanation.format, "en"),
-            limit=display(limit, explanation.format, "en"),
-        ),
-    )
-
-
 COMPARISONS = (
     ("above", operator.gt),
     ("at_least", operator.ge),
@@ -415,40 +390,3 @@ def test(
                 limit = memo.parameter(reference.parameter or "", values.month)
             return compare(float(value), float(limit)), limit
     raise ValueError("condition without a test")  # the catalog schema forbids it
-
-
-def clean(value: Any) -> Any:
-    """A JSON-friendly value: floats to the cent, enums by name, dates in ISO form."""
-    kind = type(value)
-    if kind is float:
-        return round(value, 2) if math.isfinite(value) else None
-    if kind is int or kind is bool or kind is str:
-        return value
-    if hasattr(value, "name") and not isinstance(value, str):
-        return value.name
-    if isinstance(value, float):
-        return round(value, 2) if math.isfinite(value) else None
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def display(value: Any, kind: str, language: str) -> str:
-    if value is None:
-        return ""
-    if kind == "euros":
-        number = f"{float(value):,.2f}"
-        if language == "fr":
-            return number.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
-        return f"€{number}"
-    if kind == "percent":
-        return (
-            f"{float(value) * 100:.0f}\u00a0%"
-            if language == "fr"
-            else f"{float(value) * 100:.0f}%"
-        )
-    if kind == "years":  # the sentence says "ans" / "years" itself
-        return str(int(float(value)))
-    if kind == "number":
-        return f"{float(value):g}"
-    return str(value)

@@ -10,9 +10,9 @@ from typing import IO, Any, NoReturn
 import click
 
 from simulator.household import HouseholdError, SimulationRequest, parse_request
-from simulator.results import display
 from simulator.results import simulate as simulate_requests
 from simulator.territory import communes
+from simulator.wording import display
 
 # Status 2 is click's own for bad input (usage errors, missing files): keep one meaning.
 BAD_INPUT = 2
