@@ -10,8 +10,7 @@ What is stored is language-independent (every sentence in French and English), s
 entry answers in both languages; it is compressed (zlib, fastest level): an entry of
 25 kB of JSON takes about 8 kB, so that 10,000 of them fit in 80 MB of a worker
 (measured on generated households: 0.2 ms to compress, 0.1 ms to read). A cache that
-fails (Redis down) is a miss, never an
-error: the household is simulated.
+fails (Redis down) is a miss, never an error: the household is simulated.
 """
 
 from __future__ import annotations

@@ -116,9 +116,8 @@ def solve(
     taxable income of N-2 (what the CSG rate of year N reads) is computed first only
     for households with a pension or an unemployment benefit still to reach (a
     household's own trait, so that its factors never depend on the households beside
-    it). Then one
-    complete simulation holds every household, and `prepare(simulation, households)`
-    computes what the results read.
+    it). Then one complete simulation holds every household, and
+    `prepare(simulation, households)` computes what the results read.
     """
     targets = targets_of(requests)
     factors = {target.key: 1.0 for target in targets}
