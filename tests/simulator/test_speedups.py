@@ -87,3 +87,60 @@ def test_openfiscas_errors_are_still_raised(simulation):
             simulation.calculate_add("date_naissance", month.this_year)
     with pytest.raises(ValueError):
         persons("rsa", month)  # a family's variable asked of persons
+
+
+def fresh_simulation():
+    """A household's simulation with only its inputs (and the taxable income of N-2
+    the mapping has computed first) in store."""
+    from simulator.simulation import new_simulation
+    from simulator.situation import build_situation
+
+    request = parse_request(corpus(1, seed=9, month="2026-11")[0])
+    return new_simulation(build_situation([request]))
+
+
+def stored(simulation):
+    """(entity, variable, period) → the array each holder keeps."""
+    return {
+        (entity, name, period): array
+        for entity, population in simulation.populations.items()
+        for name, holder in population._holders.items()
+        for period, array in holder._memory_storage._arrays.items()
+    }
+
+
+def test_values_computed_and_kept_are_openfiscas_spirals_included():
+    # The CSS reads a year of resources: AAH, ASI and housing aid at each past month,
+    # where OpenFisca cuts its spirals and forgets the values computed inside them.
+    with_them = fresh_simulation()
+    computed = with_them.calculate("cmu_c", MONTH)
+    speedups.enabled(False)
+    try:
+        without = fresh_simulation()
+        expected = without.calculate("cmu_c", MONTH)
+    finally:
+        speedups.enabled(True)
+    assert np.array_equal(computed, expected)
+    kept, theirs = stored(with_them), stored(without)
+    # The same values kept, except the defaults of inputs not given (not stored):
+    missing = {key for key in theirs if key not in kept}
+    assert {key for key in kept if key not in theirs} == set()
+    systems = with_them.tax_benefit_system.variables
+    assert all(
+        systems[name].get_formula(periods.period(period)) is None
+        for _entity, name, period in missing
+    ), sorted(missing)[:5]
+    differing = [k for k in kept if not np.array_equal(kept[k], theirs[k])]
+    assert differing == []
+    assert len(kept) > 1000
+
+
+def test_an_input_not_given_is_its_default_in_one_read_only_array():
+    simulation = fresh_simulation()
+    first = simulation.calculate("gains_exceptionnels", MONTH)
+    other = simulation.calculate("gains_exceptionnels", MONTH.offset(-30, "month"))
+    assert other is first
+    assert not first.flags.writeable
+    assert first.tolist() == [0.0] * simulation.persons.count
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 1.0
