@@ -144,3 +144,15 @@ def test_an_input_not_given_is_its_default_in_one_read_only_array():
     assert first.tolist() == [0.0] * simulation.persons.count
     with pytest.raises(ValueError, match="read-only"):
         first[0] = 1.0
+
+
+def test_a_role_is_openfiscas_in_one_read_only_array(simulation):
+    from openfisca_france.entities import Famille
+
+    persons = simulation.persons
+    role = Famille.PARENT
+    full = speedups.ORIGINAL["has_role"](persons, role)
+    first = persons.has_role(role)
+    assert persons.has_role(role) is first
+    assert first.tolist() == full.tolist()
+    assert not first.flags.writeable
