@@ -22,9 +22,14 @@ Profiling a household's simulation (cProfile) puts OpenFisca's own bookkeeping f
   computes have no formula there) and a variable folded away (neutralised) give the
   same default values at every call: one read-only array per simulation instead of a
   new one each time.
-- A population's call (`persons("salaire_net", period)`) checks, each time, that the
-  variable belongs to the entity and that the period is one: a variable that passed
-  once for a population passes again, and a Period is a period.
+- A population's call (`persons("salaire_net", period)`, with or without the ADD or
+  DIVIDE option) checks, each time, that the variable belongs to the entity and that
+  the period is one: a variable that passed once for a population passes again, and
+  a Period is a period.
+- Roles, cycles, spirals: a person's role is one read-only array per simulation; a
+  spiral's error no longer writes the whole stack into its message (OpenFisca catches
+  it at once); the values a spiral invalidated are removed one by one rather than by
+  rebuilding each holder's store.
 - Sums over a year (`calculate_add`): the variable's checks are the same for a given
   unit, and a period's sub-periods are a pure function of it; both are remembered.
 
@@ -41,7 +46,7 @@ from typing import Any
 from openfisca_core import periods
 from openfisca_core.errors import CycleError, SpiralError
 from openfisca_core.periods import DateUnit, instant_, period_
-from openfisca_core.populations import CorePopulation, Population
+from openfisca_core.populations import ADD, DIVIDE, CorePopulation, Population
 from openfisca_core.simulations import Simulation
 from openfisca_core.tracers import SimpleTracer
 
@@ -89,6 +94,7 @@ def install() -> None:
     install_sums()
     install_roles()
     install_cycle_checks()
+    install_purge()
 
 
 # The original methods, for the paths not shortened (and to compare with, in tests).
@@ -98,6 +104,7 @@ ORIGINAL = {
     "calculate_add": Simulation.calculate_add,
     "has_role": Population.has_role,
     "check_for_cycle": Simulation._check_for_cycle,
+    "purge": Simulation.purge_cache_of_invalid_values,
 }
 ETERNITY = periods.period(DateUnit.ETERNITY)
 
@@ -277,10 +284,16 @@ def install_population_calls() -> None:
     def call(
         self: CorePopulation, variable_name: str, period: Any, options: Any = None
     ) -> Any:
-        if _enabled and options is None and type(period) is Period:
+        if _enabled and type(period) is Period:
             checked = self.__dict__.get("_checked_variables")
             if checked is not None and variable_name in checked:
-                return self.simulation.calculate(variable_name, period)
+                if options is None:
+                    return self.simulation.calculate(variable_name, period)
+                if type(options) in (list, tuple) and len(options) == 1:
+                    if options[0] is ADD:
+                        return self.simulation.calculate_add(variable_name, period)
+                    if options[0] is DIVIDE:
+                        return self.simulation.calculate_divide(variable_name, period)
             result = full(self, variable_name, period, options)
             if self.simulation is not None:
                 # The variable belongs to this entity: the call went through.
@@ -369,3 +382,39 @@ def install_cycle_checks() -> None:
 
     check_for_cycle.__doc__ = full.__doc__
     Simulation._check_for_cycle = check_for_cycle  # type: ignore[method-assign]
+
+
+def install_purge() -> None:
+    full = ORIGINAL["purge"]
+
+    def purge(self: Simulation) -> None:
+        """Forget the values a spiral invalidated, once the stack is empty.
+
+        OpenFisca rebuilds a holder's whole store for each value forgotten, testing
+        whether each period it holds lies inside the one to forget (120,000 tests a
+        household). A value held in memory for a single period of its variable's own
+        unit (what a holder stores, but for eternal variables) is the only one such a
+        period contains: it is removed alone. Anything else takes OpenFisca's way.
+        """
+        if not _enabled:
+            return full(self)
+        if self.tracer.stack:
+            return None
+        for name, period in self.invalidated_caches:
+            holder = self.get_holder(name)
+            storage = holder._memory_storage
+            if (
+                type(period) is Period
+                and period.size == 1
+                and period.unit == holder.variable.definition_period
+                and holder._disk_storage is None
+                and not storage.is_eternal
+            ):
+                storage._arrays.pop(period, None)
+            else:
+                holder.delete_arrays(period)
+        self.invalidated_caches = set()
+        return None
+
+    purge.__doc__ = full.__doc__
+    Simulation.purge_cache_of_invalid_values = purge  # type: ignore[method-assign]

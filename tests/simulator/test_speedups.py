@@ -156,3 +156,22 @@ def test_a_role_is_openfiscas_in_one_read_only_array(simulation):
     assert persons.has_role(role) is first
     assert first.tolist() == full.tolist()
     assert not first.flags.writeable
+
+
+def test_a_population_sum_or_division_is_openfiscas(simulation):
+    from openfisca_core.populations import ADD, DIVIDE
+
+    persons = simulation.persons
+    foyers = simulation.populations["foyer_fiscal"]
+    year = MONTH.this_year
+    for _ in range(2):  # the second time through the remembered checks
+        added = persons("salaire_net", year, options=[ADD])
+        divided = foyers("rfr", MONTH, options=[DIVIDE])
+    speedups.enabled(False)
+    try:
+        assert np.array_equal(added, persons("salaire_net", year, options=[ADD]))
+        assert np.array_equal(divided, foyers("rfr", MONTH, options=[DIVIDE]))
+    finally:
+        speedups.enabled(True)
+    with pytest.raises(ValueError, match="eternity-long periods"):
+        persons("date_naissance", year, options=[ADD])
