@@ -34,7 +34,7 @@ Status = Literal["eligible", "not_eligible", "not_computable"]
 RELEASE_AFTER = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConditionResult:
     variable: str
     met: bool
@@ -52,7 +52,7 @@ class ConditionResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BenefitResult:
     benefit: Benefit
     status: Status
@@ -143,7 +143,7 @@ def static_parts(benefit: Benefit, language: str) -> StaticParts:
     return found[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Results:
     request: SimulationRequest
     benefits: tuple[BenefitResult, ...]
