@@ -90,9 +90,7 @@ def entry(results: Results) -> dict[str, Any]:
 
 def from_entry(request: SimulationRequest, data: dict[str, Any]) -> Results:
     catalog = catalog_by_id()
-    # The texts were checked when the results were made: rebuilt without checking
-    # them again (a household's ~60 sentences took 2 ms to check, half a cached read).
-    text = Text.model_construct
+    text = Text  # (Text.model_construct is slower: 2.4 µs a text against 1.4 µs)
     benefits = tuple(
         BenefitResult(
             benefit=catalog[item["id"]],
