@@ -175,3 +175,53 @@ def test_a_population_sum_or_division_is_openfiscas(simulation):
         speedups.enabled(True)
     with pytest.raises(ValueError, match="eternity-long periods"):
         persons("date_naissance", year, options=[ADD])
+
+
+def marginal_rate_scales(instant):
+    from openfisca_core.parameters import ParameterNodeAtInstant
+    from openfisca_core.taxscales import MarginalRateTaxScale
+
+    from rules.system import tax_benefit_system
+
+    found = []
+
+    def walk(node):
+        for child in node._children.values():
+            if isinstance(child, ParameterNodeAtInstant):
+                walk(child)
+            elif isinstance(child, MarginalRateTaxScale) and child.thresholds:
+                found.append(child)
+
+    walk(tax_benefit_system().get_parameters_at_instant(instant))
+    return found
+
+
+@pytest.mark.parametrize("instant", ["2024-01-01", "2026-11-01"])
+def test_every_marginal_rate_scale_gives_openfiscas_values(instant):
+    scales = marginal_rate_scales(instant)
+    full = speedups.ORIGINAL["tax_scale"]
+    generator = np.random.default_rng(7)
+    bases = [
+        generator.uniform(0, 10_000, 6).astype(np.float32),
+        np.zeros(6, dtype=np.float32),
+        generator.uniform(0, 200_000, 6),
+    ]
+    factors = [
+        1.0,
+        12,
+        np.full(6, 3864.0, dtype=np.float32),
+        generator.uniform(1, 5, 6),
+    ]
+    compared = 0
+    for scale in scales:
+        for base in bases:
+            for factor in factors:
+                for decimals in (None, 2):
+                    expected = full(scale, base, factor, decimals)
+                    for _ in range(2):  # computed, then remembered
+                        got = scale.calc(base, factor, decimals)
+                        assert got.dtype == expected.dtype
+                        assert got.tobytes() == expected.tobytes(), scale
+                        compared += 1
+    assert len(scales) > 100
+    assert compared > 100 * 24
