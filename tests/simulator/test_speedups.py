@@ -231,3 +231,16 @@ def test_every_marginal_rate_scale_gives_openfiscas_values(
                         compared += 1
     assert len(scales) > 100
     assert compared > 100 * 24
+
+
+def test_an_enum_comparison_is_openfiscas(simulation):
+    full = speedups.ORIGINAL["enum_eq"]
+    activities = simulation.calculate("activite", MONTH)
+    kinds = activities.possible_values
+    for item in kinds:
+        assert (activities == item).tolist() == full(activities, item).tolist()
+    housing = simulation.populations["menage"]("statut_occupation_logement", MONTH)
+    other = housing.possible_values
+    for compared in (0, [1], "actif", next(iter(other))):
+        mine, theirs = activities == compared, full(activities, compared)
+        assert np.asarray(mine).tolist() == np.asarray(theirs).tolist()
