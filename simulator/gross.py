@@ -23,6 +23,7 @@ from simulator.household import SimulationRequest
 from simulator.simulation import (
     CacheState,
     cache_state,
+    discard,
     new_simulation,
     restore_cache_state,
 )
@@ -163,6 +164,7 @@ def light(
     simulation = simulate(requests, households, factors, years, system, parts)
     local = {household: index for index, household in enumerate(households)}
     check(simulation, cache_state(simulation), local, households, remaining, factors)
+    discard(simulation)
 
 
 def simulate(

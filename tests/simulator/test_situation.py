@@ -331,3 +331,30 @@ def test_zero_taxable_incomes_before_january_n_minus_2_change_no_value(
         mapped = values_read(given, index, request)
         differences += [key for key in expected if not same(mapped[key], expected[key])]
     assert not differences, differences[:10]
+
+
+def test_the_gross_up_steps_let_go_of_their_values_once_checked(monkeypatch):
+    from simulator import gross
+
+    made = []
+    simulate_step = gross.simulate
+
+    def recording(*args, **kwargs):
+        made.append(simulate_step(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(gross, "simulate", recording)
+    requests = [parse_request(data) for data in corpus(20, seed=4, month="2026-11")]
+    _factors, solved = gross.solve(requests)
+    steps = [simulation for simulation in made if simulation is not solved.simulation]
+
+    def held(simulation):
+        return sum(
+            len(holder._memory_storage._arrays)
+            for population in simulation.populations.values()
+            for holder in population._holders.values()
+        )
+
+    assert len(steps) >= 2
+    assert [held(simulation) for simulation in steps] == [0] * len(steps)
+    assert held(solved.simulation) > 100  # the simulation results are read from
