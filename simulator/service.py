@@ -15,7 +15,8 @@
 
 Settings (environment): REDIS_URL (shared cache, else in process), RESULTS_CACHE_*
 (simulator.cache), SIMULATOR_MAX_BATCH, SIMULATOR_MAX_WAIT_MS, SIMULATOR_MAX_QUEUE,
-SIMULATOR_MAX_DELAY_S (simulator.coalescer), SIMULATOR_FOLDING=off (simulator.engine).
+SIMULATOR_MAX_DELAY_S, SIMULATOR_MAX_CALLERS (simulator.coalescer),
+SIMULATOR_FOLDING=off (simulator.engine).
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ def coalescer() -> Coalescer:
         / 1000,
         max_queue=int(environ.get("SIMULATOR_MAX_QUEUE", DEFAULT_MAX_QUEUE)),
         max_delay=float(environ.get("SIMULATOR_MAX_DELAY_S", DEFAULT_MAX_DELAY)),
+        max_callers=int(environ["SIMULATOR_MAX_CALLERS"])
+        if environ.get("SIMULATOR_MAX_CALLERS")
+        else None,
     )
 
 

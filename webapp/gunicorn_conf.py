@@ -34,4 +34,7 @@ def on_starting(server: Any) -> None:
     """
     from simulator import service
 
+    # At most half of a worker's threads wait for simulations at once: the others
+    # stay free to refuse the next requests at once (simulator.coalescer, `_admit`).
+    os.environ.setdefault("SIMULATOR_MAX_CALLERS", str(max(1, threads // 2)))
     service.prepare()

@@ -259,3 +259,36 @@ def test_the_first_batch_of_a_process_does_not_teach_the_cost_model():
     assert fixed == BatchCost().fixed
     coalescer.submit("second")
     assert coalescer.cost.fixed != fixed  # the batches after it do
+
+
+def test_callers_past_the_bound_are_refused_at_once_and_admitted_once_answered():
+    # A threaded web worker of 4 threads keeps 2 free: the third caller waiting for
+    # results is refused, whatever the queue and the wait promised would allow.
+    fake = Timed()
+    coalescer = Coalescer(fake, max_callers=2, max_delay=60.0)
+    fake.open.clear()
+    held = start_batch(coalescer, fake, 1)  # a caller, its batch running
+    axis = coalescer.submit_group([f"point {i}" for i in range(3)])  # one caller
+    started = time.monotonic()
+    with pytest.raises(Overloaded):
+        coalescer.submit_async("a third caller")
+    assert time.monotonic() - started < 0.5  # refused at once, not after the batch
+    fake.open.set()
+    for future in held + axis:
+        future.result(timeout=10)
+    deadline = time.monotonic() + 5
+    while coalescer._callers and time.monotonic() < deadline:
+        time.sleep(0.01)  # the callbacks run in the coalescer's thread
+    assert coalescer._callers == 0
+    assert coalescer.submit_async("admitted again").result(timeout=10)
+
+
+def test_without_a_bound_on_callers_they_queue_as_the_wait_allows():
+    fake = Timed()
+    coalescer = Coalescer(fake, max_delay=60.0)
+    fake.open.clear()
+    held = start_batch(coalescer, fake, 1)
+    others = [coalescer.submit_async(f"caller {i}") for i in range(5)]
+    fake.open.set()
+    assert [f.result(timeout=10) for f in held + others]
+    assert coalescer.refused == 0

@@ -39,7 +39,21 @@ def test_the_master_prepares_the_simulator_before_forking(monkeypatch):
     # service's business; here, only that the master calls it, once.
     calls = []
     monkeypatch.setattr(service, "prepare", lambda: calls.append("prepare"))
+    monkeypatch.delenv("SIMULATOR_MAX_CALLERS", raising=False)  # set by on_starting
 
     webapp.gunicorn_conf.on_starting(server=None)
 
     assert calls == ["prepare"]
+
+
+def test_half_of_a_workers_threads_at_most_wait_for_simulations(monkeypatch):
+    monkeypatch.setattr(service, "prepare", lambda: None)
+    monkeypatch.delenv("SIMULATOR_MAX_CALLERS", raising=False)
+    settings = load_settings(monkeypatch, GUNICORN_THREADS="8")
+
+    settings.on_starting(server=None)
+
+    assert service.coalescer.__wrapped__().max_callers == 4
+    monkeypatch.setenv("SIMULATOR_MAX_CALLERS", "6")  # set by the operator: kept
+    settings.on_starting(server=None)
+    assert service.coalescer.__wrapped__().max_callers == 6
