@@ -6,11 +6,14 @@ the rules packages' versions and the files of this project that make them (the
 catalog, our own rules and parameters, the simulator's code). A change of any of them
 makes new keys; old entries age out.
 
-What is stored is language-independent (every sentence in French and English), so one
-entry answers in both languages; it is compressed (zlib, fastest level): an entry of
-25 kB of JSON takes about 8 kB, so that 10,000 of them fit in 80 MB of a worker
-(measured on generated households: 0.2 ms to compress, 0.1 ms to read). A cache that
-fails (Redis down) is a miss, never an error: the household is simulated.
+What is stored is language-independent: what the sentences are made of (met or not,
+the value and the limit of each of the benefit's explanations, which not-computable
+case of the catalog applies), not their texts, which are written again in the language
+asked when read; so one entry answers in both languages. It is compressed (zlib,
+fastest level): an entry of 5 kB of JSON takes about 0.9 kB (22.8 kB and 7.4 kB when
+it held the sentences), so that 10,000 of them fit in 10 MB of a worker (measured on
+generated households). A cache that fails (Redis down) is a miss, never an error: the
+household is simulated.
 """
 
 from __future__ import annotations
@@ -19,25 +22,28 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import os
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
 
-from rules.catalog import Benefit, Text
+from rules.catalog import Benefit, Explanation, Text
 from rules.system import checked_catalog, rules_versions
 from simulator.household import SimulationRequest
 from simulator.results import BenefitResult, ConditionResult, Results
+from simulator.wording import Sentence
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 2  # of the stored entries: change it when `entry` changes
-DEFAULT_ENTRIES = 10_000  # in process: about 8 kB an entry
-COMPRESSION_LEVEL = 1  # zlib's fastest: 3.2 times smaller; level 6 gains 15 % more
+FORMAT = 3  # of the stored entries: change it when `entry` changes
+DEFAULT_ENTRIES = 10_000  # in process: about 1 kB an entry
+COMPRESSION_LEVEL = 1  # zlib's fastest: 5.4 times smaller; level 6 gains 16 % more
 DEFAULT_TTL = 24 * 3600  # seconds, in Redis
 SORT_KEYS = orjson.OPT_SORT_KEYS
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +74,15 @@ def cache_key(request: SimulationRequest) -> str:
 
 
 def entry(results: Results) -> dict[str, Any]:
-    """The results without the request, in both languages, as JSON data."""
+    """The results without the request, in no language, as JSON data.
+
+    A condition is `[met, value, limit]`, its sentence that of the benefit's
+    explanation at the same place; and `[met, value, limit, variable, fr, en]` when
+    that sentence could not be written again from the JSON (a text given whole, or a
+    number JSON cannot hold, such as an infinite limit, written as null). A
+    not-computable reason is the place of its case in the benefit's catalog entry,
+    or `[fr, en]` for a text from elsewhere.
+    """
     return {
         "rules": results.rules,
         "benefits": [
@@ -77,10 +91,14 @@ def entry(results: Results) -> dict[str, Any]:
                 "status": b.status,
                 "amount": b.amount,
                 "conditions": [
-                    [c.variable, c.met, c.value, c.limit, c.text.fr, c.text.en]
-                    for c in b.conditions
+                    stored_condition(c, explanation)
+                    for c, explanation in zip(
+                        b.conditions, explanations(b), strict=False
+                    )
                 ],
-                "not_computable": [[t.fr, t.en] for t in b.not_computable_reasons],
+                "not_computable": [
+                    stored_reason(b.benefit, text) for text in b.not_computable_reasons
+                ],
                 "members": list(b.members),
             }
             for b in results.benefits
@@ -88,26 +106,81 @@ def entry(results: Results) -> dict[str, Any]:
     }
 
 
+def explanations(result: BenefitResult) -> Iterator[Explanation | None]:
+    """The benefit's explanations, in the order of its conditions, then None."""
+    yield from result.benefit.explanations
+    while True:
+        yield None
+
+
+def stored_condition(
+    condition: ConditionResult, explanation: Explanation | None
+) -> list[Any]:
+    met, value, limit, text = (
+        condition.met,
+        condition.value,
+        condition.limit,
+        condition.text,
+    )
+    if (
+        type(text) is Sentence
+        and text.explanation is explanation
+        and text.met is met
+        and text.value is value
+        and text.limit is limit
+        and json_exact(value)
+        and json_exact(limit)
+    ):
+        return [met, value, limit]
+    return [met, value, limit, condition.variable, text.fr, text.en]
+
+
+def json_exact(value: Any) -> bool:
+    """Whether JSON gives `value` back as it is (orjson writes NaN and inf as null)."""
+    return type(value) is not float or math.isfinite(value)
+
+
+def stored_reason(benefit: Benefit, text: Text) -> int | list[str]:
+    for place, case in enumerate(benefit.not_computable):
+        if case.message is text:
+            return place
+    return [text.fr, text.en]
+
+
 def from_entry(request: SimulationRequest, data: dict[str, Any]) -> Results:
     catalog = catalog_by_id()
-    text = Text  # (Text.model_construct is slower: 2.4 µs a text against 1.4 µs)
-    benefits = tuple(
-        BenefitResult(
-            benefit=catalog[item["id"]],
-            status=item["status"],
-            amount=item["amount"],
-            conditions=tuple(
-                ConditionResult(variable, met, value, limit, text(fr=fr, en=en))
-                for variable, met, value, limit, fr, en in item["conditions"]
-            ),
-            not_computable_reasons=tuple(
-                text(fr=fr, en=en) for fr, en in item["not_computable"]
-            ),
-            members=tuple(item["members"]),
+    benefits = []
+    for item in data["benefits"]:
+        benefit = catalog[item["id"]]
+        benefits.append(
+            BenefitResult(
+                benefit=benefit,
+                status=item["status"],
+                amount=item["amount"],
+                conditions=tuple(
+                    read_condition(benefit, place, stored)
+                    for place, stored in enumerate(item["conditions"])
+                ),
+                not_computable_reasons=tuple(
+                    benefit.not_computable[stored].message
+                    if type(stored) is int
+                    else Text(fr=stored[0], en=stored[1])
+                    for stored in item["not_computable"]
+                ),
+                members=tuple(item["members"]),
+            )
         )
-        for item in data["benefits"]
-    )
-    return Results(request, benefits, dict(data["rules"]))
+    return Results(request, tuple(benefits), dict(data["rules"]))
+
+
+def read_condition(benefit: Benefit, place: int, stored: list[Any]) -> ConditionResult:
+    if len(stored) == 3:
+        met, value, limit = stored
+        explanation = benefit.explanations[place]
+        text: Sentence | Text = Sentence(explanation, met, value, limit)
+        return ConditionResult(explanation.variable, met, value, limit, text)
+    met, value, limit, variable, fr, en = stored
+    return ConditionResult(variable, met, value, limit, Text(fr=fr, en=en))
 
 
 _catalogs: dict[int, tuple[Any, dict[str, Benefit]]] = {}

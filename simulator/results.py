@@ -27,7 +27,7 @@ from simulator.household import (
     month_start,
 )
 from simulator.simulation import release_memory
-from simulator.wording import clean, identity, sentence
+from simulator.wording import Sentence, clean, identity
 
 Status = Literal["eligible", "not_eligible", "not_computable"]
 # Households from which a simulation's memory is handed back to the system after it.
@@ -40,7 +40,8 @@ class ConditionResult:
     met: bool
     value: Any
     limit: Any
-    text: Text
+    # A `Sentence`, written in a language when asked; a `Text` when given whole.
+    text: Sentence | Text
 
     def to_json(self, language: str) -> dict[str, Any]:
         return {
@@ -190,7 +191,8 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
 
 @dataclass
 class Memo:
-    """What the results of a batch's households share: parameters, sentences."""
+    """What the results of a batch's households share: parameters, conditions (with
+    their sentences, each written once a language for the whole batch)."""
 
     parameters: dict[tuple[str, str], float] = field(default_factory=dict)
     # (explanation, met, value, limit) → its result; many households share one.
@@ -354,7 +356,7 @@ def condition_result(
     key = (id(explanation), met, identity(value), identity(limit))
     found = memo.conditions.get(key)
     if found is None:
-        text = sentence(explanation, met, value, limit)
+        text = Sentence(explanation, met, value, limit)
         found = ConditionResult(explanation.variable, met, value, limit, text)
         memo.conditions[key] = found
     return found
