@@ -192,11 +192,53 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
 @dataclass
 class Memo:
     """What the results of a batch's households share: parameters, conditions (with
-    their sentences, each written once a language for the whole batch)."""
+    their sentences, each written once a language for the whole batch), members'
+    amounts and whole benefit results.
+
+    Results are read-only, so households whose results for a benefit are equal share
+    one object: of 1,000 corpus households' 27,700 benefit results, 10,100 differ, and
+    of their 28,700 members' amounts, 151 (the results held 13 MB, then 8).
+    """
 
     parameters: dict[tuple[str, str], float] = field(default_factory=dict)
     # (explanation, met, value, limit) → its result; many households share one.
     conditions: dict[tuple[Any, ...], ConditionResult] = field(default_factory=dict)
+    # (member id, amount) → {"id", "amount"}
+    members: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    # (benefit, status, amount, and the identities of its parts) → its result
+    benefits: dict[tuple[Any, ...], BenefitResult] = field(default_factory=dict)
+
+    def member(self, member_id: str, amount: Any) -> dict[str, Any]:
+        key = (member_id, identity(amount))
+        found = self.members.get(key)
+        if found is None:
+            found = self.members[key] = {"id": member_id, "amount": amount}
+        return found
+
+    def benefit_result(
+        self,
+        benefit: Benefit,
+        status: Status,
+        amount: float | bool | None,
+        conditions: tuple[ConditionResult, ...],
+        blocking: tuple[Text, ...] = (),
+        members: tuple[dict[str, Any], ...] = (),
+    ) -> BenefitResult:
+        """The result made of these parts (each of them shared already)."""
+        key = (
+            id(benefit),
+            status,
+            identity(amount),
+            tuple(map(id, conditions)),
+            tuple(map(id, blocking)),
+            tuple(map(id, members)),
+        )
+        found = self.benefits.get(key)
+        if found is None:
+            found = self.benefits[key] = BenefitResult(
+                benefit, status, amount, conditions, blocking, members
+            )
+        return found
 
     def parameter(self, path: str, month: str) -> float:
         key = (path, month)
@@ -273,7 +315,7 @@ def benefit_result(
             for member in values.family
         ]
         members = tuple(
-            {"id": member.id, "amount": clean(value)} for member, value in per_member
+            memo.member(member.id, clean(value)) for member, value in per_member
         )
         # The reasons speak of the first member who gets it (a child of 19 may get
         # a youth aid their parent does not), else of the applicant.
@@ -299,10 +341,11 @@ def benefit_result(
         if matches(rule.when, household, month)
     )
     if blocking:
-        return BenefitResult(benefit, "not_computable", None, conditions, blocking)
+        status: Status = "not_computable"
+        return memo.benefit_result(benefit, status, None, conditions, blocking)
     eligible = bool(amount) if benefit.type == "boolean" else amount > 0
-    status: Status = "eligible" if eligible else "not_eligible"
-    return BenefitResult(benefit, status, amount, conditions, (), members)
+    status = "eligible" if eligible else "not_eligible"
+    return memo.benefit_result(benefit, status, amount, conditions, (), members)
 
 
 def age_on(member: Member, month: str) -> int:

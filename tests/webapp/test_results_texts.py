@@ -2,7 +2,7 @@
 word what they said when both languages were written at once: in the API's answers
 (JSON bytes), on the page and in the PDF (the view they are made from), and once read
 back from the results cache, which stores what the sentences are made of, not their
-texts.
+texts; and households sharing their equal results get those built for them alone.
 
 The reference is the former way, kept here: every sentence written at once in French
 and English, with its own copy of the number formatting. One simulation for the
@@ -26,8 +26,16 @@ from flask import Flask
 from benchmarks.corpus import corpus
 from rules.catalog import Explanation, Text
 from simulator.cache import MemoryStore, ResultsCache, cache_key
+from simulator.engine import run
 from simulator.household import SimulationRequest, parse_request
-from simulator.results import BenefitResult, ConditionResult, Results, simulate
+from simulator.results import (
+    BenefitResult,
+    ConditionResult,
+    Memo,
+    Results,
+    build_results,
+    simulate,
+)
 from simulator.wording import Sentence
 from webapp import create_app
 from webapp.db import get_database
@@ -271,3 +279,25 @@ def test_sentences_json_cannot_rebuild_are_stored_whole(computed, language):
     assert any(re.search(r"\binf\b", text) for each in texts for text in each)
     elsewhere = "Elsewhere" if language == "en" else "Ailleurs"
     assert any(b.reasons(language) == [elsewhere] for b in read.benefits)
+
+
+def test_households_share_equal_results_and_get_those_built_for_them_alone(computed):
+    requests, _ = computed
+    values = run(requests)
+    memo = Memo()
+    shared = [
+        build_results(values, index, request, memo)
+        for index, request in enumerate(requests)
+    ]
+    alone = [
+        build_results(values, index, request, Memo())
+        for index, request in enumerate(requests)
+    ]
+
+    benefits = [b for r in shared for b in r.benefits]
+    members = [m for b in benefits for m in b.members]
+    assert len({id(b) for b in benefits}) < len(benefits) / 2
+    assert len({id(m) for m in members}) < len(members) / 10
+    for language in LANGUAGES:
+        for one, other in zip(shared, alone, strict=True):
+            assert answers(one, language) == answers(other, language)
