@@ -23,7 +23,7 @@ from rules.folding import folded_system
 from rules.system import checked_catalog, tax_benefit_system
 from simulator.gross import solve
 from simulator.household import SimulationRequest
-from simulator.simulation import cache_state, restore_cache_state
+from simulator.simulation import cache_state, discard, restore_cache_state
 from simulator.situation import EntityIds
 from simulator.territory import communes
 
@@ -95,6 +95,15 @@ class Part:
         self._columns: dict[tuple[str, str, Profile | None], list[Any]] = {}
         # The same as the results ask for them: (month, profile) → variable → values.
         self._at_month: dict[tuple[str, Profile | None], dict[str, list[Any]]] = {}
+
+    def discard(self) -> None:
+        """Let go of every value computed, now (see `simulator.simulation.discard`):
+        once the results are read, before the collector would."""
+        discard(self.simulation)
+        self._national.clear()
+        self._local.clear()
+        self._columns.clear()
+        self._at_month.clear()
 
     def compute(self, month: str, profiles: set[Profile]) -> None:
         """Compute every variable the results of these territories read."""

@@ -183,6 +183,8 @@ def simulate(requests: Sequence[SimulationRequest]) -> list[Results]:
         build_results(computed, index, request, memo)
         for index, request in enumerate(requests)
     ]
+    for part in computed.parts:  # the results hold Python values, not its arrays
+        part.discard()
     if len(requests) >= RELEASE_AFTER:
         del computed
         release_memory()

@@ -16,7 +16,7 @@
 Settings (environment): REDIS_URL (shared cache, else in process), RESULTS_CACHE_*
 (simulator.cache), SIMULATOR_MAX_BATCH, SIMULATOR_MAX_WAIT_MS, SIMULATOR_MAX_QUEUE,
 SIMULATOR_MAX_DELAY_S, SIMULATOR_MAX_CALLERS (simulator.coalescer),
-SIMULATOR_FOLDING=off (simulator.engine).
+SIMULATOR_BATCH_SIZE (here), SIMULATOR_FOLDING=off (simulator.engine).
 """
 
 from __future__ import annotations
@@ -55,8 +55,13 @@ __all__ = [
 # Measured again in one process answering 4 batch requests of 1,000, two in flight
 # (as a worker does under the benchmark): chunks of 1,000 31.3 s and +91 MB of peak
 # RSS, of 500 37.1 s and +71 MB; a worker peaked at 493 MB with 500: 1,000 would
-# leave it no margin.
+# leave it no margin. SIMULATOR_BATCH_SIZE sets it.
 BATCH_SIZE = 500
+
+
+def batch_size() -> int:
+    """Households a simulation of `simulate_many` holds at most."""
+    return max(1, int(os.environ.get("SIMULATOR_BATCH_SIZE", BATCH_SIZE)))
 
 
 # One vectorised simulation at a time in a process: the coalescer's and the batches'
@@ -181,8 +186,9 @@ def simulate_many(requests: Sequence[SimulationRequest]) -> list[Results]:
     cache = results_cache()
     found: list[Results | None] = [cache.get(request) for request in requests]
     missing = [index for index, results in enumerate(found) if results is None]
-    for start in range(0, len(missing), BATCH_SIZE):
-        chunk = missing[start : start + BATCH_SIZE]
+    size = batch_size()
+    for start in range(0, len(missing), size):
+        chunk = missing[start : start + size]
         for index, results in zip(
             chunk, simulate_in_turn([requests[i] for i in chunk]), strict=True
         ):

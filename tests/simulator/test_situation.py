@@ -358,3 +358,27 @@ def test_the_gross_up_steps_let_go_of_their_values_once_checked(monkeypatch):
     assert len(steps) >= 2
     assert [held(simulation) for simulation in steps] == [0] * len(steps)
     assert held(solved.simulation) > 100  # the simulation results are read from
+
+
+def test_the_simulation_results_are_read_from_lets_go_of_its_values(monkeypatch):
+    from simulator import results as results_module
+
+    made = []
+    run_batch = results_module.run
+
+    def recording(requests):
+        made.append(run_batch(requests))
+        return made[-1]
+
+    monkeypatch.setattr(results_module, "run", recording)
+    requests = [parse_request(data) for data in corpus(3, seed=6, month="2026-11")]
+    results = simulate(requests)
+    (computed,) = made
+    held = [
+        len(holder._memory_storage._arrays)
+        for part in computed.parts
+        for population in part.simulation.populations.values()
+        for holder in population._holders.values()
+    ]
+    assert held and not any(held)
+    assert all(result.to_json("fr") for result in results)  # the results stand alone
