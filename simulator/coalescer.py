@@ -212,6 +212,16 @@ class Coalescer:
             waiting.future.add_done_callback(answered)
         return [waiting.future for waiting in group]
 
+    def refuse_if_full(self, size: int = 1) -> None:
+        """Raise Overloaded now if `size` requests would be refused: for a caller
+        that can refuse before it reads a request (the web layer, before parsing and
+        checking the body: under a flood, a refusal then costs little, and the
+        simulation running keeps the processor). Queues nothing."""
+        if self._pid != os.getpid():
+            self._start()
+        with self._lock:
+            self._admit(size)
+
     def expected_wait(self) -> float:
         """Seconds a request arriving now would wait for its results: the rest of the
         batch running, the full batches queued ahead, then its own batch."""

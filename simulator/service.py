@@ -4,7 +4,7 @@
   requests of other threads; raises `Overloaded` (retry_after in seconds) rather than
   queue without bound.
 - `simulate_many(requests)`: a batch; the cached ones from the cache, the others in
-  vectorised simulations of at most BATCH_SIZE (500) households.
+  vectorised simulations of at most BATCH_SIZE (1,000) households.
 - `variations(...)`: the what-if axis (simulator.variations), its points coalesced
   like single requests (so bounded by the same queue: may raise `Overloaded`);
   `simulate_with_variations(...)`: a household's results and its axis, simulated
@@ -50,13 +50,13 @@ __all__ = [
     "variations",
 ]
 
-# Households a simulation in simulate_many: 1,000 in one simulation take 5.4 s and
-# 170 MB, in two of 500 6.6 s and 120 MB (measured); a worker must stay under 500 MB.
-# Measured again in one process answering 4 batch requests of 1,000, two in flight
-# (as a worker does under the benchmark): chunks of 1,000 31.3 s and +91 MB of peak
-# RSS, of 500 37.1 s and +71 MB; a worker peaked at 493 MB with 500: 1,000 would
-# leave it no margin. SIMULATOR_BATCH_SIZE sets it.
-BATCH_SIZE = 500
+# Households a simulation in simulate_many holds at most (SIMULATOR_BATCH_SIZE sets
+# it). Measured in one process, 1,000 households in simulations of 1,000: 4.5 s and
+# +46 to +61 MB of peak RSS; of 500: 6.0 s and +21 to +34 MB. Through the benchmark
+# (gunicorn, 2 workers, 10 batch requests of 1,000, 4 in flight), with 1,000: 37 s
+# and 433 MB at most a worker (the limit is 500 MB), now that results hold their
+# sentences unwritten and simulations let go of their values when done.
+BATCH_SIZE = 1000
 
 
 def batch_size() -> int:

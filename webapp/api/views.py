@@ -88,6 +88,9 @@ def configure(state: Any) -> None:
 @blueprint.post("/v1/simulations")
 def simulate_one() -> ResponseReturnValue:
     lang = checked_language()
+    # A full simulator refuses before the body is read and checked (a household the
+    # cache holds is refused too, then): under a flood, refusals then cost little.
+    service.coalescer().refuse_if_full()
     simulation = valid_request(read_json())
     answer = service.simulate_one(simulation).to_json(lang, fragments=True)
     return Response(orjson.dumps(answer), mimetype="application/json")

@@ -60,6 +60,21 @@ def test_an_overloaded_simulator_is_a_503_saying_when_to_retry(client, monkeypat
     assert answered.get_json()["benefits"]
 
 
+def test_a_full_simulator_refuses_before_reading_the_request(client, monkeypatch):
+    own = own_service(monkeypatch, max_queue=0)
+
+    refused = client.post(
+        SIMULATIONS, data=b"{not json", content_type="application/json"
+    )
+
+    problem(refused, 503)  # not the 400 the body would get
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert own.simulated == []
+    own.coalescer.max_queue = 512
+    again = client.post(SIMULATIONS, data=b"{not", content_type="application/json")
+    assert again.status_code == 400
+
+
 def test_the_503_waits_the_delay_the_simulator_asks_in_english_too(client, monkeypatch):
     def busy(request):
         raise Overloaded(retry_after=7, waiting=100)
