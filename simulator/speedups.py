@@ -152,7 +152,7 @@ def install_known_values() -> None:
             if entry is not None:
                 eternal, holder = entry
                 if eternal is NEUTRALISED:
-                    return neutralised_value(self, holder, period, full)
+                    return default_value(self, holder, period, full)
                 found = holder._memory_storage._arrays.get(eternal or period)
                 if found is not None:
                     return found
@@ -297,31 +297,12 @@ def store(holder: Any, value: Any, period: Any) -> Any:
 
 
 def default_value(simulation: Simulation, holder: Any, period: Any, full: Any) -> Any:
-    """The default values of a variable OpenFisca has no value nor formula for at
-    `period` (an input not given): one read-only array per variable and simulation,
-    not stored; the first call of each unit of period goes the full way, for its
-    checks (and stores its values, as OpenFisca does)."""
-    shared = holder.__dict__.get("_shared_input_default")
-    if shared is None:
-        shared = holder.__dict__["_shared_input_default"] = ({}, None)
-    units, array = shared
-    if period.unit in units:
-        return array
-    array = full(simulation, holder.variable.name, period)
-    array.flags.writeable = False  # a formula changing it in place would raise
-    holder.__dict__["_shared_input_default"] = ({**units, period.unit: True}, array)
-    return array
-
-
-def neutralised_value(
-    simulation: Simulation, holder: Any, period: Any, full: Any
-) -> Any:
-    """A neutralised variable's default values, one read-only array per variable.
-
-    OpenFisca makes a new array at each call (10,000 calls for a household with the
-    folded rules); the first call of each unit of period goes the full way, for its
-    checks.
-    """
+    """The default values of a neutralised variable, or of one OpenFisca has no value
+    nor formula for at `period` (an input not given): one read-only array per
+    variable and simulation, where OpenFisca makes a new one at each call (10,000
+    calls for a household with the folded rules). The first call of each unit of
+    period goes the full way, for its checks (and stores its values, as OpenFisca
+    does)."""
     shared = holder.__dict__.get("_shared_default")
     if shared is None:
         shared = holder.__dict__["_shared_default"] = ({}, None)
