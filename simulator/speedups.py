@@ -242,11 +242,12 @@ def compute(
                 )
             if array is None:
                 array = holder.default_array()
-            if storage_of(holder) is None:  # an enum, or not stored in memory only
+            storage = storage_of(holder)
+            if storage is None:  # an enum, or not stored in memory only
                 array = simulation._cast_formula_result(array, variable)
                 holder.put_in_cache(array, period)
             else:
-                array = store(holder, array, period)
+                array = store(storage, holder, array, period)
         except SpiralError:
             array = holder.default_array()
         return array
@@ -276,10 +277,11 @@ def storage_of(holder: Any) -> Any:
     return found
 
 
-def store(holder: Any, value: Any, period: Any) -> Any:
+def store(storage: Any, holder: Any, value: Any, period: Any) -> Any:
     """OpenFisca's `_cast_formula_result` then `put_in_cache` for a variable that is
-    not an enum: a formula's result as an array of the variable's type, kept. An
-    array of the right length and type is kept as it is, as `Holder._set` would."""
+    not an enum: a formula's result as an array of the variable's type, kept in
+    `storage` (see `storage_of`) as it is when of the right length and type, as
+    `Holder._set` would keep it."""
     variable = holder.variable
     if not isinstance(value, np.ndarray):
         value = holder.population.filled_array(value)
@@ -290,7 +292,7 @@ def store(holder: Any, value: Any, period: Any) -> Any:
         and value.ndim == 1
         and len(value) == holder.population.count
     ):
-        holder.__dict__["_direct_storage"].put(value, period)
+        storage.put(value, period)
     else:
         holder.put_in_cache(value, period)
     return value
