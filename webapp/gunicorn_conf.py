@@ -21,6 +21,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # that under overload the coalescer, not gunicorn's own queue, sees the requests
 # waiting and refuses them early (503 with Retry-After). A waiting thread costs little.
 threads = int(os.environ.get("GUNICORN_THREADS", "256"))
+# Threaded workers that leave a new connection to a worker holding fewer batches
+# (webapp.workers).
+worker_class = "webapp.workers.BalancedThreadWorker"
 # A simulation of a large batch may take longer than gunicorn's default 30 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 

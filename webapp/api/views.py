@@ -52,6 +52,7 @@ from webapp.api.problems import (
 from webapp.api.variations import check_failed, read_variations, variations_answer
 from webapp.config import read_int
 from webapp.extensions import csrf
+from webapp.workers import holding_batch
 
 DEFAULT_BATCH_MAX = 1000
 DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
@@ -106,7 +107,7 @@ _one_batch_at_a_time = threading.Lock()
 @access.api_key_required
 def simulate_batch() -> ResponseReturnValue:
     lang = checked_language()
-    with _one_batch_at_a_time:
+    with holding_batch(), _one_batch_at_a_time:
         parsed: list[SimulationRequest | list[dict[str, Any]]] = []
         for item in batch_items(read_json()):
             try:

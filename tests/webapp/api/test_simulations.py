@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from rules.system import rules_versions
+from simulator import service
 from simulator.engine import benefits_for
 from webapp.api.openapi import request_examples
 from webapp.api.schemas import BatchResults, Results
+from webapp.workers import batches_held
 
 from .conftest import conforms, fields, own_service, problem, read_example
 
@@ -203,3 +205,27 @@ def test_a_batch_of_invalid_households_only_simulates_nothing(api, fresh_service
     assert "month" in fields(items[0]) and "household" in fields(items[0])
     assert items[0]["errors"][0]["message"].startswith("Enter a month")
     assert fresh_service.simulated == []
+
+
+def test_a_batch_is_held_while_it_is_read_and_simulated_and_let_go_after(
+    api, fresh_service, monkeypatch
+):
+    # What the worker sees (webapp.workers): it leaves new connections to a less
+    # busy worker while a batch is held.
+    held_while_simulating = []
+    simulate_many = service.simulate_many
+
+    def counting(requests):
+        held_while_simulating.append(batches_held())
+        return simulate_many(requests)
+
+    monkeypatch.setattr(service, "simulate_many", counting)
+    response = api.client.post(
+        "/api/v1/simulations/batch",
+        json={"simulations": DOCUMENTED_BATCH[:1]},
+        headers=api.bearer(),
+    )
+
+    assert response.status_code == 200
+    assert held_while_simulating == [1]
+    assert batches_held() == 0
