@@ -38,6 +38,10 @@ Profiling a household's simulation (cProfile) puts OpenFisca's own bookkeeping f
   pure function of its thresholds, rates, bases, factor and rounding: remembered.
 - Sums over a year (`calculate_add`): the variable's checks are the same for a given
   unit, and a period's sub-periods are a pure function of it; both are remembered.
+- Parameters indexed by a variable (`bareme[zone]`, "fancy indexing"): OpenFisca looks
+  each entity's key up, and then each attribute of the result entity by entity (8 %
+  of a batch of 1,000 households); here each distinct key is looked up once and the
+  values spread to the entities as the last step.
 
 Results are bit for bit the same: the same arrays, summed in the same order
 (`tests/simulator/test_speedups.py` compares every catalog value with and without,
@@ -53,6 +57,10 @@ import numpy as np
 from openfisca_core import periods
 from openfisca_core.errors import CycleError, SpiralError
 from openfisca_core.indexed_enums import Enum, EnumArray
+from openfisca_core.parameters import (
+    ParameterNodeAtInstant,
+    VectorialParameterNodeAtInstant,
+)
 from openfisca_core.periods import DateUnit, instant_, period_
 from openfisca_core.populations import ADD, DIVIDE, CorePopulation, Population
 from openfisca_core.simulations import Simulation
@@ -106,6 +114,7 @@ def install() -> None:
     install_purge()
     install_tax_scales()
     install_enum_comparisons()
+    install_vectorial_parameters()
 
 
 # The original methods, for the paths not shortened (and to compare with, in tests).
@@ -118,6 +127,8 @@ ORIGINAL = {
     "purge": Simulation.purge_cache_of_invalid_values,
     "tax_scale": MarginalRateTaxScale.calc,
     "enum_eq": EnumArray.__eq__,
+    "vectorial_build": VectorialParameterNodeAtInstant.build_from_node_name,
+    "vectorial_getitem": VectorialParameterNodeAtInstant.__getitem__,
 }
 ETERNITY = periods.period(DateUnit.ETERNITY)
 
@@ -532,3 +543,65 @@ def install_enum_comparisons() -> None:
 
     eq.__doc__ = full.__doc__
     EnumArray.__eq__ = eq  # type: ignore[method-assign,assignment]
+
+
+# Kinds of key arrays looked up by distinct key: strings (enum names), integers, dates.
+DISTINCT_KEY_KINDS = frozenset("UiuM")
+
+
+class DistinctVectorialNode(VectorialParameterNodeAtInstant):
+    """A vectorial parameter node that holds each distinct node once (`distinct`) and,
+    for each entity, the index of its own there (`inverse`).
+
+    An attribute or a string key is looked up once per distinct node; an array key
+    (a second fancy indexing) takes OpenFisca's way on the entity-by-entity `vector`.
+    """
+
+    def __init__(
+        self, distinct: list[Any], inverse: np.ndarray, name: str, instant_str: str
+    ) -> None:
+        # Not VectorialParameterNodeAtInstant.__init__: `vector` is a property here.
+        self.distinct = distinct
+        self.inverse = inverse
+        self._name = name
+        self._instant_str = instant_str
+
+    @property
+    def vector(self) -> list[Any]:  # type: ignore[override]
+        distinct = self.distinct
+        return [distinct[index] for index in self.inverse]
+
+    def __getitem__(self, key: Any) -> Any:
+        if _enabled and isinstance(key, str):
+            return spread(self, [node[key] for node in self.distinct], self.inverse)
+        return ORIGINAL["vectorial_getitem"](self, key)
+
+
+def spread(node: Any, distinct: list[Any], inverse: np.ndarray) -> Any:
+    """What OpenFisca's `build_from_nodes` makes of the entities' nodes, given each
+    distinct node once: a vectorial node, or the values (the same dtype: the entities'
+    values are the distinct ones repeated)."""
+    if isinstance(distinct[0], ParameterNodeAtInstant):
+        return DistinctVectorialNode(distinct, inverse, node._name, node._instant_str)
+    return np.array(distinct)[inverse]
+
+
+def install_vectorial_parameters() -> None:
+    full = ORIGINAL["vectorial_build"]
+    Vectorial = VectorialParameterNodeAtInstant
+
+    def build_from_node_name(node: Any, key: Any) -> Any:
+        """OpenFisca's fancy indexing of `node` by `key`: a look-up a distinct key."""
+        if not _enabled or not isinstance(key, np.ndarray) or not len(key):
+            return full(node, key)
+        Vectorial.check_node_vectorisable(node)
+        keys = Vectorial._get_appropriate_keys(key)
+        if keys.dtype.kind not in DISTINCT_KEY_KINDS:
+            return full(node, key)
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        subnode_key = Vectorial._get_appropriate_subnode_function(distinct[0])
+        nodes = [node[subnode_key(node, each)] for each in distinct]
+        return spread(node, nodes, inverse)
+
+    build_from_node_name.__doc__ = full.__doc__
+    Vectorial.build_from_node_name = staticmethod(build_from_node_name)

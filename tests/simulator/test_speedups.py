@@ -8,6 +8,9 @@ raises for a wrong call are still raised.
 import numpy as np
 import pytest
 from openfisca_core import periods
+from openfisca_core.errors import ParameterNotFoundError
+from openfisca_core.indexed_enums import Enum, EnumArray
+from openfisca_core.parameters import ParameterNode
 
 from benchmarks.corpus import corpus
 from simulator import speedups
@@ -244,3 +247,82 @@ def test_an_enum_comparison_is_openfiscas(simulation):
     for compared in (0, [1], "actif", next(iter(other))):
         mine, theirs = activities == compared, full(activities, compared)
         assert np.asarray(mine).tolist() == np.asarray(theirs).tolist()
+
+
+def zones_node(flat=False):
+    """A parameter node indexed by zone, as housing aid's scales are, at one date
+    (`flat`: the zones' values themselves)."""
+
+    def value(amount):
+        return {"values": {"2020-01-01": {"value": amount}}}
+
+    data = {
+        zone: value(base)
+        if flat
+        else {
+            "plafond": {"seul": value(base), "couple": value(base * 1.5)},
+            "entier": {"seul": value(int(base)), "couple": value(int(base) + 1)},
+        }
+        for zone, base in (("zone_1", 300.5), ("zone_2", 280.25), ("zone_3", 260.0))
+    }
+    return ParameterNode("aides", data=data).get_at_instant("2026-01-01")
+
+
+class Zone(Enum):
+    zone_1 = "Zone 1"
+    zone_2 = "Zone 2"
+    zone_3 = "Zone 3"
+
+
+def fancy(node, key, path):
+    """`node[key]` then `path` (attribute names; a list: an array key), OpenFisca's
+    way or the shortened one as set."""
+    found = node[key]
+    for step in path:
+        found = getattr(found, step) if isinstance(step, str) else found[step]
+    return found
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        np.array(["zone_2", "zone_1", "zone_2", "zone_3", "zone_2"]),
+        np.array(["zone_3"]),
+        EnumArray(np.array([2, 0, 0, 1, 2, 2], dtype=np.int16), Zone),
+    ],
+    ids=["strings", "one", "enum"],
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        (),
+        ("plafond", "couple"),
+        ("entier", "seul"),
+        ("plafond", np.array(["seul", "couple", "seul", "couple", "seul", "seul"])),
+    ],
+    ids=["value", "nested", "integer", "second-array-key"],
+)
+def test_a_parameter_indexed_by_a_variable_is_openfiscas(key, path):
+    node = zones_node(flat=not path)
+    if path and not isinstance(path[-1], str):
+        path = (*path[:-1], path[-1][: len(key)])
+    shortened = fancy(node, key, path)
+    speedups.enabled(False)
+    try:
+        full = fancy(node, key, path)
+        vector = node[key].vector if path else None
+    finally:
+        speedups.enabled(True)
+    assert isinstance(shortened, np.ndarray)
+    assert shortened.dtype == full.dtype
+    assert np.array_equal(shortened, full)
+    if path:
+        assert node[key].vector == vector  # the same nodes, entity by entity
+
+
+def test_a_parameter_indexed_by_a_missing_key_is_still_an_error():
+    node = zones_node()
+    with pytest.raises(ParameterNotFoundError):
+        _ = node[np.array(["zone_1", "zone_9"])]
+    with pytest.raises(ParameterNotFoundError):
+        _ = node[np.array(["zone_1", "zone_2"])].plafond.trois
