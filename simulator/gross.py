@@ -42,6 +42,12 @@ MAX_STEPS = 6
 # The nets of these incomes bear a CSG rate read from the taxable income of N-2, so
 # the first estimate needs it computed first (see simulator.simulation).
 READ_TAXABLE_INCOME = ("pension", "unemployment")
+# The other nets do not read that income: computed first or not, they are the same
+# (tested). A step's households without such an income are checked in a light
+# simulation of their own, which spares them that computation (about 0.25 ms a
+# household); when they are this many or fewer, they join the simulation of the
+# others instead, which spares a simulation (10 to 20 ms, most of a small batch's step).
+JOIN_AT_MOST = 32
 
 FactorKey = tuple[int, str, str]  # (household index, member id, income kind)
 
@@ -139,16 +145,27 @@ def solve(
             for household, left in remaining.items()
             if any(target.key[2] in READ_TAXABLE_INCOME for target in left)
         }
-        for households, warm_up in (
-            ([h for h in pending if h not in reads_tax], ()),
-            ([h for h in pending if h in reads_tax], years[:1]),  # N-2
-        ):
-            if households:
-                light(requests, households, factors, warm_up, system, remaining, parts)
+        for households, warm_up in light_steps(pending, reads_tax, years[:1]):
+            light(requests, households, factors, warm_up, system, remaining, parts)
     households = list(range(len(requests)))
     simulation = simulate(requests, households, factors, years, system, parts)
     prepared = prepare(simulation, households) if prepare else None
     return factors, Solved(simulation, {h: h for h in households}, prepared)
+
+
+def light_steps(
+    pending: list[int], reads_tax: set[int], warm_up: Sequence[str]
+) -> list[tuple[list[int], Sequence[str]]]:
+    """The light simulations of a step: (households, years computed first).
+
+    Those that read the taxable income of N-2 (`reads_tax`) have it computed first; the
+    others too when they are few (`JOIN_AT_MOST`): one simulation instead of two."""
+    without = [h for h in pending if h not in reads_tax]
+    with_tax = [h for h in pending if h in reads_tax]
+    if with_tax and len(without) <= JOIN_AT_MOST:
+        return [(pending, warm_up)]
+    steps: list[tuple[list[int], Sequence[str]]] = [(without, ()), (with_tax, warm_up)]
+    return [(households, years) for households, years in steps if households]
 
 
 def light(

@@ -382,3 +382,43 @@ def test_the_simulation_results_are_read_from_lets_go_of_its_values(monkeypatch)
     ]
     assert held and not any(held)
     assert all(result.to_json("fr") for result in results)  # the results stand alone
+
+
+def test_a_steps_few_households_without_a_pension_join_the_others_simulation():
+    from simulator.gross import JOIN_AT_MOST, light_steps
+
+    years = ("2024",)
+    few = list(range(JOIN_AT_MOST))
+    assert light_steps([*few, 100], {100}, years) == [([*few, 100], years)]
+    many = list(range(JOIN_AT_MOST + 1))
+    assert light_steps([*many, 100], {100}, years) == [(many, ()), ([100], years)]
+    assert light_steps([1, 2], set(), years) == [([1, 2], ())]
+    assert light_steps([1, 2], {1, 2}, years) == [([1, 2], years)]
+
+
+def test_nets_without_a_pension_are_the_same_whether_joined_or_not(monkeypatch):
+    # What makes joining sound: a salary's net does not read the taxable income of
+    # N-2, so whether it is computed first changes no factor, bit for bit; a
+    # household's factors stay the same whatever the households beside it.
+    from simulator import gross
+
+    requests = [
+        parse_request(data)
+        for month, seed in (("2026-11", 777), ("2024-06", 778))
+        for data in corpus(60, seed=seed, month=month)
+    ]
+    groups = {}
+    for item in requests:
+        groups.setdefault(item.month, []).append(item)
+
+    def factors_of(join_at_most):
+        monkeypatch.setattr(gross, "JOIN_AT_MOST", join_at_most)
+        found = {}
+        for month, group in groups.items():
+            found.update({(month, *k): v for k, v in gross_factors(group).items()})
+        return found
+
+    split = factors_of(-1)  # never joined
+    joined = factors_of(10_000)  # always joined
+    assert len(split) > 60
+    assert joined == split
