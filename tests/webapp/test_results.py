@@ -10,7 +10,6 @@ simulation (the three households in one batch) are computed once for the module.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
@@ -34,8 +33,6 @@ from tests.webapp.journey import (
     SUMMARY_PATH,
     Journey,
 )
-from webapp import create_app
-from webapp.db import get_database
 from webapp.results import what_if
 
 SHAPES = {
@@ -127,22 +124,6 @@ class Visit:
     client: FlaskClient
     journey: Journey
     results: Page
-
-
-@pytest.fixture(scope="module")
-def results_app(
-    test_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test secret key",
-            "DATABASE_URL": test_database_url,
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-        }
-    )
-    yield app
-    get_database(app).engine.dispose()
 
 
 @pytest.fixture(scope="module")

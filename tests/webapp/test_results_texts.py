@@ -16,12 +16,10 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
-from flask import Flask
 
 from benchmarks.corpus import corpus
 from rules.catalog import Explanation, Text
@@ -37,8 +35,6 @@ from simulator.results import (
     simulate,
 )
 from simulator.wording import Sentence
-from webapp import create_app
-from webapp.db import get_database
 from webapp.results.presenter import present
 
 LANGUAGES = ("fr", "en")
@@ -118,22 +114,6 @@ def computed() -> tuple[list[SimulationRequest], list[Results]]:
     return requests, simulate(requests)
 
 
-@pytest.fixture(scope="module")
-def app(
-    test_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test secret key",
-            "DATABASE_URL": test_database_url,
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-        }
-    )
-    yield app
-    get_database(app).engine.dispose()
-
-
 def answers(results: Results, language: str) -> tuple[bytes, bytes]:
     """What the API writes (with and without the shared parts as fragments)."""
     return (
@@ -170,10 +150,10 @@ def test_the_answers_are_those_of_sentences_written_whole(computed, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_page_and_pdf_say_what_sentences_written_whole_said(
-    computed, app, language
+    computed, results_app, language
 ):
     _, results = computed
-    with app.test_request_context():
+    with results_app.test_request_context():
         for found in results:
             assert present(found, language) == present(reference(found), language)
 
