@@ -20,18 +20,16 @@ from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulator.household import SimulationRequest
+from simulator.inputs import BatchInputs
 from simulator.simulation import (
     CacheState,
     cache_state,
     discard,
-    new_simulation,
     restore_cache_state,
 )
 from simulator.situation import (
     GROSSED_UP_INCOMES,
     EntityIds,
-    Parts,
-    compact_situation,
     fiscal_years,
     months_read,
     net_amount,
@@ -132,7 +130,7 @@ def solve(
     for target in targets:
         remaining.setdefault(target.household, []).append(target)
     years = fiscal_years(requests)
-    parts: Parts = {}  # the situation's parts, shared by the simulations below
+    inputs = BatchInputs(requests, system)  # mapped once for the simulations below
     for _step in range(MAX_STEPS):
         if not remaining:
             break
@@ -146,9 +144,9 @@ def solve(
             if any(target.key[2] in READ_TAXABLE_INCOME for target in left)
         }
         for households, warm_up in light_steps(pending, reads_tax, years[:1]):
-            light(requests, households, factors, warm_up, system, remaining, parts)
+            light(inputs, households, factors, warm_up, system, remaining)
     households = list(range(len(requests)))
-    simulation = simulate(requests, households, factors, years, system, parts)
+    simulation = simulate(inputs, households, factors, years, system)
     prepared = prepare(simulation, households) if prepare else None
     return factors, Solved(simulation, {h: h for h in households}, prepared)
 
@@ -169,44 +167,29 @@ def light_steps(
 
 
 def light(
-    requests: Sequence[SimulationRequest],
+    inputs: BatchInputs,
     households: list[int],
     factors: dict[FactorKey, float],
     years: Sequence[str],
     system: TaxBenefitSystem | None,
     remaining: dict[int, list[Target]],
-    parts: Parts | None = None,
 ) -> None:
     """A simulation that only checks the nets of `households` and updates factors."""
-    simulation = simulate(requests, households, factors, years, system, parts)
+    simulation = simulate(inputs, households, factors, years, system)
     local = {household: index for index, household in enumerate(households)}
     check(simulation, cache_state(simulation), local, households, remaining, factors)
     discard(simulation)
 
 
 def simulate(
-    requests: Sequence[SimulationRequest],
+    inputs: BatchInputs,
     households: list[int],
     factors: dict[FactorKey, float],
     years: Sequence[str],
     system: TaxBenefitSystem | None,
-    parts: Parts | None = None,
 ) -> Simulation:
-    """One simulation of the chosen households, numbered in the order given.
-
-    `parts`: what earlier simulations of the same requests made of them (see
-    `simulator.situation.compact_situation`).
-    """
-    local = {household: position for position, household in enumerate(households)}
-    local_factors = {
-        (local[index], member, income): factor
-        for (index, member, income), factor in factors.items()
-        if index in local
-    }
-    situation = compact_situation(
-        [requests[h] for h in households], local_factors, parts
-    )
-    return new_simulation(situation, years, system)
+    """One simulation of the chosen households, numbered in the order given."""
+    return inputs.simulation(households, factors, years, system)
 
 
 def check(

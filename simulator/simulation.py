@@ -75,42 +75,76 @@ def new_simulation(
     `rules.folding`).
     """
     system = system or tax_benefit_system()
-    builder = SimulationBuilder()
-    builder.create_entities(system)
     person_ids = list(situation["individus"])
-    builder.declare_person_entity("individu", person_ids)
     inputs: dict[str, dict[str, Any]] = {"individu": situation["individus"]}
+    memberships = {}
     for key, plural in GROUP_PLURALS.items():
         groups = situation.get(plural, {})
-        roles = role_keys(builder.populations[key].entity)
-        group_of_person: dict[str, tuple[str, str]] = {}
-        for group_id, group in groups.items():
-            for role, keys in roles.items():
-                for rank, person_id in enumerate(group.get(role, ())):
-                    group_of_person[person_id] = (
-                        group_id,
-                        keys[min(rank, len(keys) - 1)],
-                    )
-        entity = builder.declare_entity(key, list(groups))
-        builder.join_with_persons(
-            entity,
-            [group_of_person[person_id][0] for person_id in person_ids],
-            [group_of_person[person_id][1] for person_id in person_ids],
-        )
+        memberships[key] = group_memberships(system, key, groups, person_ids)
+        roles = role_keys(entity_of(system, key))
         inputs[key] = {
             group_id: {k: v for k, v in group.items() if k not in roles}
             for group_id, group in groups.items()
         }
+    simulation = built_simulation(system, person_ids, memberships)
+    for entity, members in inputs.items():
+        set_inputs(simulation, entity, members)
+    warm_up(simulation, fiscal_years)
+    return simulation
+
+
+def entity_of(system: TaxBenefitSystem, key: str) -> Any:
+    return next(entity for entity in system.entities if entity.key == key)
+
+
+# A group entity's ids, and each person's group id and role key, in person order.
+Memberships = tuple[list[str], list[str], list[str]]
+
+
+def group_memberships(
+    system: TaxBenefitSystem,
+    key: str,
+    groups: Mapping[str, Mapping[str, Any]],
+    person_ids: list[str],
+) -> Memberships:
+    """Who belongs to which group of the entity `key`, and in which role."""
+    roles = role_keys(entity_of(system, key))
+    group_of_person: dict[str, tuple[str, str]] = {}
+    for group_id, group in groups.items():
+        for role, keys in roles.items():
+            for rank, person_id in enumerate(group.get(role, ())):
+                group_of_person[person_id] = (group_id, keys[min(rank, len(keys) - 1)])
+    return (
+        list(groups),
+        [group_of_person[person_id][0] for person_id in person_ids],
+        [group_of_person[person_id][1] for person_id in person_ids],
+    )
+
+
+def built_simulation(
+    system: TaxBenefitSystem,
+    person_ids: list[str],
+    memberships: Mapping[str, Memberships],
+) -> Simulation:
+    """A simulation of these persons and groups, with no input set yet."""
+    builder = SimulationBuilder()
+    builder.create_entities(system)
+    builder.declare_person_entity("individu", person_ids)
+    for key, (group_ids, assignment, roles) in memberships.items():
+        entity = builder.declare_entity(key, group_ids)
+        builder.join_with_persons(entity, assignment, roles)
     simulation = builder.build(system)
     traced = _traced.get()
     if traced is not None:
         simulation.trace = True
         traced.append(simulation)
-    for entity, members in inputs.items():
-        set_inputs(simulation, entity, members)
+    return simulation
+
+
+def warm_up(simulation: Simulation, fiscal_years: Iterable[str]) -> None:
+    """Compute the taxable income of the fiscal years first (see WARM_UP_VARIABLE)."""
     for year in sorted(set(fiscal_years)):
         simulation.calculate(WARM_UP_VARIABLE, year)
-    return simulation
 
 
 @contextmanager
@@ -131,20 +165,39 @@ def tracing() -> Iterator[list[Simulation]]:
 def set_inputs(
     simulation: Simulation, entity: str, members: dict[str, dict[str, Any]]
 ) -> None:
-    """Every (variable, period) of an entity's inputs, set as one array.
+    """Every (variable, period) of an entity's inputs, set as one array."""
+    population = simulation.populations[entity]
+    position = {entity_id: index for index, entity_id in enumerate(population.ids)}
+    variables = simulation.tax_benefit_system.variables
+    for name, (column, arrays) in input_columns(variables, position, members).items():
+        for period, (array, _given) in arrays.items():
+            simulation.set_input(name, period, column.stored(array))
+
+
+# variable → (its Column, period → (array of every entity, which entities gave it)).
+InputColumns = dict[str, tuple["Column", dict[str, tuple[np.ndarray, np.ndarray]]]]
+
+
+def input_columns(
+    variables: Mapping[str, Any],
+    position: Mapping[str, int],
+    members: Mapping[str, Mapping[str, Any]],
+) -> InputColumns:
+    """Each (variable, period) of the entities' inputs as one array, in the order
+    `set_inputs` sets them, with the entities that gave a value for it (the others
+    hold the variable's default).
 
     The values a `Series` gives many periods are converted to the variable's type
     once, then copied into each period's array.
     """
-    population = simulation.populations[entity]
-    position = {entity_id: index for index, entity_id in enumerate(population.ids)}
+    count = len(position)
     # name → period → ([index], [value])
     by_variable: dict[str, dict[str, tuple[list[int], list[Any]]]] = defaultdict(dict)
     # name → periods → ([index], [value], [(index, changes)])
     series: dict[str, dict[tuple[str, ...], SeriesGroup]] = defaultdict(dict)
-    for entity_id, variables in members.items():
+    for entity_id, entity_variables in members.items():
         index = position[entity_id]
-        for name, periods in variables.items():
+        for name, periods in entity_variables.items():
             if isinstance(periods, Series):
                 group = series[name].get(periods.periods)
                 if group is None:
@@ -160,18 +213,21 @@ def set_inputs(
                     found = by_variable[name][period] = ([], [])
                 found[0].append(index)
                 found[1].append(value)
-    variables = simulation.tax_benefit_system.variables
+    columns: InputColumns = {}
     for name in {**by_variable, **series}:
-        column = Column(variables[name], population.count)
-        arrays: dict[str, np.ndarray] = {}
+        column = Column(variables[name], count)
+        arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for period, (indices, values) in by_variable.get(name, {}).items():
-            array = arrays.setdefault(period, column.blank.copy())
+            array, given = period_arrays(arrays, period, column)
             array[indices] = column.convert(values)
+            given[indices] = True
         for periods, (indices, values, changes) in series.get(name, {}).items():
             converted = column.convert(values)
             where = np.array(indices, dtype=np.intp)
             for period in periods:
-                arrays.setdefault(period, column.blank.copy())[where] = converted
+                array, given = period_arrays(arrays, period, column)
+                array[where] = converted
+                given[where] = True
             changed: dict[str, tuple[list[int], list[Any]]] = {}
             for index, by_period in changes:
                 for period, value in by_period.items():
@@ -181,9 +237,20 @@ def set_inputs(
                     found[0].append(index)
                     found[1].append(value)
             for period, (at, values_then) in changed.items():
-                arrays[period][at] = column.convert(values_then)
-        for period, array in arrays.items():
-            simulation.set_input(name, period, column.stored(array))
+                arrays[period][0][at] = column.convert(values_then)
+        columns[name] = (column, arrays)
+    return columns
+
+
+def period_arrays(
+    arrays: dict[str, tuple[np.ndarray, np.ndarray]], period: str, column: Column
+) -> tuple[np.ndarray, np.ndarray]:
+    """A period's (values, given) in `arrays`, defaults and nobody's at first."""
+    found = arrays.get(period)
+    if found is None:
+        blank = column.blank
+        found = arrays[period] = (blank.copy(), np.zeros(len(blank), dtype=bool))
+    return found
 
 
 # The entities of a Series group, their values, and those with exceptions (changes).

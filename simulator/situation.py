@@ -214,21 +214,13 @@ def build_situation(
     return situation
 
 
-# What `compact_situation` made of each member and home, by their identity: the
-# simulations of one batch (the steps of the gross-up) reuse it, only the incomes
-# whose gross factor changed are mapped again. Its values are never changed in place.
-Parts = dict[tuple[Any, ...], dict[str, Any]]
-
-
 def compact_situation(
     requests: Sequence[SimulationRequest],
     gross_factors: GrossFactors | None = None,
-    parts: Parts | None = None,
 ) -> dict[str, Any]:
     """The situation of `build_situation`, with every value over periods a `Series`.
 
-    `parts`: what earlier calls made of the same request objects (filled here); for
-    the calls of one batch only, while its requests live.
+    The simulations of a batch map it once (`simulator.inputs.BatchInputs`).
     """
     situation: dict[str, dict[str, Any]] = {
         "individus": {},
@@ -237,7 +229,7 @@ def compact_situation(
         "menages": {},
     }
     for index, request in enumerate(requests):
-        add_household(situation, index, request, gross_factors or {}, parts)
+        add_household(situation, index, request, gross_factors or {})
     return situation
 
 
@@ -252,28 +244,19 @@ def add_household(
     index: int,
     request: SimulationRequest,
     gross_factors: GrossFactors,
-    parts: Parts | None = None,
 ) -> EntityIds:
     household = request.household
     ids = EntityIds(f"h{index}_")
     months = periods_read(request.month)
-    parts = {} if parts is None else parts
     by_role: dict[str, list[str]] = {"applicant": [], "partner": [], "child": []}
     others: list[str] = []
     in_couple = any(member.role == "partner" for member in household.members)
     for member in household.members:
         person_id = ids.person(member.id)
-        factors = tuple(
-            gross_factors.get((index, member.id, income), 1.0)
-            for income in GROSSED_UP_INCOMES
+        variables = person_variables(
+            member, months, request.month, index, gross_factors
         )
-        key = (id(member), request.month, factors)
-        variables = parts.get(key)
-        if variables is None:
-            variables = parts[key] = person_variables(
-                member, months, request.month, index, gross_factors
-            )
-        situation["individus"][person_id] = dict(variables)
+        situation["individus"][person_id] = variables
         if in_couple and member.role in ("applicant", "partner"):
             # Partners share one tax household; OpenFisca wants them married or in a
             # civil partnership for that (the benefits treat every couple alike).
@@ -309,11 +292,7 @@ def add_household(
         "enfants": by_role["child"],
         "autres": others,
     }
-    key = (id(household), request.month)
-    housing = parts.get(key)
-    if housing is None:
-        housing = parts[key] = housing_variables(household, months)
-    menage.update(housing)
+    menage.update(housing_variables(household, months))
     if household.resident_since is not None:
         menage["date_arrivee_commune"] = Series(
             ("ETERNITY",), f"{household.resident_since}-01"
