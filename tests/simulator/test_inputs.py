@@ -61,9 +61,7 @@ def differences(a, b):
 def batches():
     found = []
     for month, seed in (("2026-11", 31), ("2024-06", 32)):
-        requests = [
-            parse_request(data) for data in corpus(40, seed=seed, month=month)
-        ]
+        requests = [parse_request(data) for data in corpus(40, seed=seed, month=month)]
         found.append((requests, gross_factors(requests)))
     return found
 
@@ -100,14 +98,10 @@ def test_some_households_in_any_order_with_any_factors(batches):
 def test_a_factor_on_an_income_nobody_in_the_batch_has_is_mapped_too():
     # Not a case the gross-up makes (a target has a positive net), but the arrays
     # must not depend on it: a column the batch had no value for is made then.
-    requests = [
-        parse_request(data) for data in corpus(6, seed=8, month="2026-11")
-    ]
+    requests = [parse_request(data) for data in corpus(6, seed=8, month="2026-11")]
     member = requests[2].household.members[0]
     absent = [
-        income
-        for income in GROSSED_UP_INCOMES
-        if not getattr(member.incomes, income)
+        income for income in GROSSED_UP_INCOMES if not getattr(member.incomes, income)
     ]
     assert absent
     factors = {(2, member.id, absent[0]): 1.3}
