@@ -30,11 +30,9 @@ from simulator.simulation import (
     Column,
     InputColumns,
     built_simulation,
-    entity_of,
-    group_memberships,
     input_columns,
     period_arrays,
-    role_keys,
+    situation_parts,
     warm_up,
 )
 from simulator.situation import (
@@ -44,8 +42,6 @@ from simulator.situation import (
     income_series,
     periods_read,
 )
-
-ENTITIES = ("individu", *GROUP_PLURALS)
 
 
 class EntityRows:
@@ -98,28 +94,19 @@ class BatchInputs:
         system = system or tax_benefit_system()
         self.requests = requests
         self.variables = system.variables
-        situation = compact_situation(requests)
-        persons = list(situation["individus"])
+        persons, memberships, members = situation_parts(
+            system, compact_situation(requests)
+        )
         self.rows = {"individu": EntityRows(persons, len(requests))}
         # entity → (row of each person's group, each person's role key)
         self.memberships: dict[str, tuple[np.ndarray, list[str]]] = {}
-        members = {"individu": situation["individus"]}
-        for key, plural in GROUP_PLURALS.items():
-            groups = situation[plural]
-            group_ids, assignment, roles = group_memberships(
-                system, key, groups, persons
-            )
+        for key, (group_ids, assignment, roles) in memberships.items():
             self.rows[key] = EntityRows(group_ids, len(requests))
             row = {group_id: index for index, group_id in enumerate(group_ids)}
             self.memberships[key] = (
                 np.array([row[group_id] for group_id in assignment], dtype=np.intp),
                 roles,
             )
-            names = role_keys(entity_of(system, key))
-            members[key] = {
-                group_id: {k: v for k, v in group.items() if k not in names}
-                for group_id, group in groups.items()
-            }
         self.columns: dict[str, InputColumns] = {
             entity: input_columns(
                 system.variables,

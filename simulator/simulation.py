@@ -75,17 +75,7 @@ def new_simulation(
     `rules.folding`).
     """
     system = system or tax_benefit_system()
-    person_ids = list(situation["individus"])
-    inputs: dict[str, dict[str, Any]] = {"individu": situation["individus"]}
-    memberships = {}
-    for key, plural in GROUP_PLURALS.items():
-        groups = situation.get(plural, {})
-        memberships[key] = group_memberships(system, key, groups, person_ids)
-        roles = role_keys(entity_of(system, key))
-        inputs[key] = {
-            group_id: {k: v for k, v in group.items() if k not in roles}
-            for group_id, group in groups.items()
-        }
+    person_ids, memberships, inputs = situation_parts(system, situation)
     simulation = built_simulation(system, person_ids, memberships)
     for entity, members in inputs.items():
         set_inputs(simulation, entity, members)
@@ -93,32 +83,40 @@ def new_simulation(
     return simulation
 
 
-def entity_of(system: TaxBenefitSystem, key: str) -> Any:
-    return next(entity for entity in system.entities if entity.key == key)
-
-
 # A group entity's ids, and each person's group id and role key, in person order.
 Memberships = tuple[list[str], list[str], list[str]]
 
 
-def group_memberships(
-    system: TaxBenefitSystem,
-    key: str,
-    groups: Mapping[str, Mapping[str, Any]],
-    person_ids: list[str],
-) -> Memberships:
-    """Who belongs to which group of the entity `key`, and in which role."""
-    roles = role_keys(entity_of(system, key))
-    group_of_person: dict[str, tuple[str, str]] = {}
-    for group_id, group in groups.items():
-        for role, keys in roles.items():
-            for rank, person_id in enumerate(group.get(role, ())):
-                group_of_person[person_id] = (group_id, keys[min(rank, len(keys) - 1)])
-    return (
-        list(groups),
-        [group_of_person[person_id][0] for person_id in person_ids],
-        [group_of_person[person_id][1] for person_id in person_ids],
-    )
+def situation_parts(
+    system: TaxBenefitSystem, situation: Mapping[str, Any]
+) -> tuple[list[str], dict[str, Memberships], dict[str, dict[str, Any]]]:
+    """A situation's persons, who belongs to which group of each group entity and in
+    which role, and each entity's inputs (the groups' without their role lists)."""
+    person_ids = list(situation["individus"])
+    inputs: dict[str, dict[str, Any]] = {"individu": situation["individus"]}
+    memberships = {}
+    for key, plural in GROUP_PLURALS.items():
+        groups = situation.get(plural, {})
+        entity = next(found for found in system.entities if found.key == key)
+        roles = role_keys(entity)
+        group_of_person: dict[str, tuple[str, str]] = {}
+        for group_id, group in groups.items():
+            for role, keys in roles.items():
+                for rank, person_id in enumerate(group.get(role, ())):
+                    group_of_person[person_id] = (
+                        group_id,
+                        keys[min(rank, len(keys) - 1)],
+                    )
+        memberships[key] = (
+            list(groups),
+            [group_of_person[person_id][0] for person_id in person_ids],
+            [group_of_person[person_id][1] for person_id in person_ids],
+        )
+        inputs[key] = {
+            group_id: {k: v for k, v in group.items() if k not in roles}
+            for group_id, group in groups.items()
+        }
+    return person_ids, memberships, inputs
 
 
 def built_simulation(
