@@ -286,7 +286,7 @@ def run(
         parts.append(part)
         for in_group, local in solved.households.items():
             profile = profile_of(group[in_group])
-            ids = EntityIds(f"h{local}_")
+            ids = EntityIds.of_household(local)
             located[indices[in_group]] = Values(part, profile, ids)
     return Computed(requests, parts, located)
 

@@ -219,7 +219,7 @@ def check(
         computed[key] = simulation.calculate(*key)
     converged = set()
     for household in households:
-        ids = EntityIds(f"h{local[household]}_")
+        ids = EntityIds.of_household(local[household])
         still = []
         for target in remaining.get(household, []):
             net_variable = GROSSED_UP_INCOMES[target.key[2]][1]

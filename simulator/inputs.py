@@ -37,6 +37,7 @@ from simulator.simulation import (
 )
 from simulator.situation import (
     GROSSED_UP_INCOMES,
+    EntityIds,
     GrossFactors,
     compact_situation,
     income_series,
@@ -53,8 +54,7 @@ class EntityRows:
         self.first: list[int] = [0] * households
         self.count = len(ids)
         for row, entity_id in enumerate(ids):
-            prefix, suffix = entity_id.split("_", 1)
-            household = int(prefix[1:])
+            household, suffix = EntityIds.split(entity_id)
             if not self.suffixes[household]:
                 self.first[household] = row
             self.suffixes[household].append(suffix)
@@ -76,7 +76,7 @@ class EntityRows:
     def ids(self, households: Sequence[int]) -> list[str]:
         """The entities' ids in a simulation of these households, numbered in order."""
         return [
-            f"h{local}_{suffix}"
+            EntityIds.of_household(local).prefix + suffix
             for local, household in enumerate(households)
             for suffix in self.suffixes[household]
         ]
@@ -127,13 +127,13 @@ class BatchInputs:
         order given, with the gross `factors` (keyed by the requests' indices)."""
         system = system or tax_benefit_system()
         rows = {entity: found.rows(households) for entity, found in self.rows.items()}
+        people = rows["individu"]
         memberships = {}
         for key in GROUP_PLURALS:
             group_rows, roles = self.memberships[key]
             ids = self.rows[key].ids(households)
             local = np.empty(self.rows[key].count, dtype=object)
             local[rows[key]] = ids
-            people = rows["individu"]
             memberships[key] = (
                 ids,
                 list(local[group_rows[people]]),

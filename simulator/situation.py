@@ -170,6 +170,17 @@ class EntityIds:
 
     prefix: str
 
+    @classmethod
+    def of_household(cls, index: int) -> EntityIds:
+        """The ids of the household at `index` in a (batch) situation."""
+        return cls(f"h{index}_")
+
+    @staticmethod
+    def split(entity_id: str) -> tuple[int, str]:
+        """(household index, the id within the household) of an id made here."""
+        prefix, rest = entity_id.split("_", 1)
+        return int(prefix[1:]), rest
+
     def person(self, member_id: str) -> str:
         return f"{self.prefix}{member_id}"
 
@@ -246,7 +257,7 @@ def add_household(
     gross_factors: GrossFactors,
 ) -> EntityIds:
     household = request.household
-    ids = EntityIds(f"h{index}_")
+    ids = EntityIds.of_household(index)
     months = periods_read(request.month)
     by_role: dict[str, list[str]] = {"applicant": [], "partner": [], "child": []}
     others: list[str] = []
