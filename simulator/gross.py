@@ -8,18 +8,34 @@ member of every household at once (one vectorised simulation per step).
 
 The steps of the fixed point are light simulations (nets only, the taxable income
 only where a net reads it); the simulation results are read from comes after (`solve`).
+
+Each step is a simulation, so where the fixed point starts decides much of a batch's
+time. Taking each net as its gross (factor 1), every salary needed a second step to
+read its ratio, and a salary above the social security ceiling, whose net is no longer
+proportional to its gross, four or more. It now starts from OpenFisca's own nets of
+reference amounts (`starting_factor`): a person alone with only that income, 400 gross
+amounts from 1 € to 100,000 € about 3 % apart, simulated once per simulated month for
+the three kinds (`reference_curve`). A net is placed between the two reference nets
+around it. The contributions are rounded, so a net moves around a straight line by a
+cent or two: a start lands within half a cent about half of the time, and the others
+take the ratio read from there, as before. Every factor is still checked in a
+simulation of its own household; the curve depends on the simulated month alone, so a
+household's factors never depend on the households beside it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulator.household import SimulationRequest
+from rules.system import tax_benefit_system
+from simulator.household import MAX_MONTHLY_AMOUNT, Member, SimulationRequest
 from simulator.inputs import BatchInputs
 from simulator.simulation import (
     CacheState,
@@ -48,6 +64,28 @@ READ_TAXABLE_INCOME = ("pension", "unemployment")
 JOIN_AT_MOST = 32
 
 FactorKey = tuple[int, str, str]  # (household index, member id, income kind)
+
+# The reference amounts the fixed point starts from: gross, monthly, about 3 % apart.
+CURVE_AMOUNTS = tuple(
+    round(float(amount), 2) for amount in np.geomspace(1.0, MAX_MONTHLY_AMOUNT, 400)
+)
+# The reference person of each curve: alone, in free housing, with only one income,
+# in a commune outside Alsace-Moselle (whose salaries bear one more contribution).
+# curve → (income, birth date, activity); an apprentice's salary bears almost none.
+REFERENCE_COMMUNE = "75056"
+REFERENCE = {
+    "salary": ("salary", "1985-01-01", "employed"),
+    "salary_apprentice": ("salary", "2005-01-01", "apprentice"),
+    "pension": ("pension", "1950-01-01", "retired"),
+    "unemployment": ("unemployment", "1985-01-01", "unemployed"),
+}
+
+
+def curve_of(member: Member, income: str) -> str:
+    """The reference curve a member's income starts from (`REFERENCE`)."""
+    if income == "salary" and member.activity == "apprentice":
+        return "salary_apprentice"
+    return income
 
 
 @dataclass(frozen=True)
@@ -115,17 +153,26 @@ def solve(
 ) -> tuple[dict[FactorKey, float], Solved]:
     """The gross factors, and a simulation of every household with them.
 
-    Step 0 takes net amounts as gross ones and reads the ratio; each later step
+    Step 0 starts from the reference curves (`starting_factor`); each later step
     simulates the households whose nets are not yet within half a cent with the
-    ratios found, up to MAX_STEPS checks. Those are light simulations (nets only); the
-    taxable income of N-2 (what the CSG rate of year N reads) is computed first only
-    for households with a pension or an unemployment benefit still to reach (a
-    household's own trait, so that its factors never depend on the households beside
-    it). Then one complete simulation holds every household, and
-    `prepare(simulation, households)` computes what the results read.
+    ratios the last step read, up to MAX_STEPS checks. Those are
+    light simulations (nets only); the taxable income of N-2 (what the CSG rate of
+    year N reads) is computed first only for households with a pension or an
+    unemployment benefit still to reach (a household's own trait, so that its factors
+    never depend on the households beside it). Then one complete simulation holds
+    every household, and `prepare(simulation, households)` computes what the results
+    read.
     """
+    system = system or tax_benefit_system()
     targets = targets_of(requests)
-    factors = {target.key: 1.0 for target in targets}
+    # Started from the curve of the simulated month, even for a net read at an
+    # earlier month (a history's last amount): one curve per month simulated.
+    factors = {}
+    for target in targets:
+        request = requests[target.household]
+        (member,) = (m for m in request.household.members if m.id == target.key[1])
+        curve = curve_of(member, target.key[2])
+        factors[target.key] = starting_factor(curve, request.month, target.net, system)
     remaining: dict[int, list[Target]] = {}
     for target in targets:
         remaining.setdefault(target.household, []).append(target)
@@ -237,3 +284,130 @@ def check(
             remaining.pop(household, None)
             converged.add(household)
     return converged
+
+
+# Reference points on each side of a segment its line is fitted to, and the largest
+# distance of a point from that line (euros) for the points to count as on one piece.
+WINDOW = 4
+ON_A_LINE = 0.03
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Reference nets of increasing gross amounts, with a line for each segment
+    between two neighbours: gross = slope × net + intercept."""
+
+    grosses: np.ndarray
+    nets: np.ndarray
+    slopes: np.ndarray
+    intercepts: np.ndarray
+
+    @classmethod
+    def of(cls, grosses: np.ndarray, nets: np.ndarray) -> Curve:
+        """Each segment's line is fitted by least squares to the reference points
+        around it when they lie on one piece of the contributions: each net is
+        rounded by a cent or two, which the line through two neighbours alone would
+        carry to every net between them. Elsewhere, that line."""
+        slopes = np.zeros(len(nets) - 1)
+        intercepts = np.zeros(len(nets) - 1)
+        for low in range(len(nets) - 1):
+            if nets[low + 1] <= nets[low]:
+                continue  # not a segment any net is placed on (see `factor`)
+            around = slice(max(0, low - WINDOW), low + 2 + WINDOW)
+            slope, intercept = np.polyfit(grosses[around], nets[around], 1)
+            residuals = nets[around] - (slope * grosses[around] + intercept)
+            if slope <= 0 or np.abs(residuals).max() > ON_A_LINE:
+                ends = slice(low, low + 2)
+                slope, intercept = np.polyfit(grosses[ends], nets[ends], 1)
+            slopes[low] = 1 / slope
+            intercepts[low] = -intercept / slope
+        return cls(grosses, nets, slopes, intercepts)
+
+    def factor(self, net: float) -> float:
+        """Gross / net to start from: on the first rising segment whose ends' nets
+        hold `net`; beyond the curve, the ratio of its nearest end; 1 where that end
+        has no positive net. Never below 1: contributions only take away (an
+        unemployment benefit exempt from them has its net as gross, and a line
+        fitted there must not give a gross a millionth below)."""
+        nets = self.nets
+        rising = np.flatnonzero(
+            (nets[:-1] <= net) & (net <= nets[1:]) & (nets[:-1] < nets[1:])
+        )
+        if rising.size:
+            low = int(rising[0])
+            gross = self.slopes[low] * net + self.intercepts[low]
+        else:
+            end = 0 if net < nets[0] else -1
+            gross = self.grosses[end] / nets[end] * net if nets[end] > 0 else net
+        return max(1.0, float(gross / net))
+
+
+_curves: dict[tuple[int, str, str], Curve] = {}
+_curves_lock = threading.Lock()
+
+
+def starting_factor(
+    curve: str, month: str, net: float, system: TaxBenefitSystem
+) -> float:
+    """Gross / net to start the fixed point from, on a reference curve of the
+    month (`reference_curve`)."""
+    return reference_curve(curve, month, system).factor(net)
+
+
+def reference_curve(curve: str, month: str, system: TaxBenefitSystem) -> Curve:
+    """OpenFisca's nets at `month` of a reference person (`REFERENCE`) earning each
+    of `CURVE_AMOUNTS` gross every month read.
+
+    One light simulation per (rules, month) for every curve, kept for the process's
+    life; the same whenever and wherever it is made."""
+    key = (id(system), curve, month)
+    found = _curves.get(key)
+    if found is None:
+        with _curves_lock:
+            found = _curves.get(key)
+            if found is None:
+                _curves.update(reference_curves(month, system))
+                found = _curves[key]
+    return found
+
+
+def reference_curves(
+    month: str, system: TaxBenefitSystem
+) -> dict[tuple[int, str, str], Curve]:
+    from simulator.household import parse_request
+
+    requests = [
+        parse_request(
+            {
+                "month": month,
+                "household": {
+                    "commune": REFERENCE_COMMUNE,
+                    "housing": {"tenure": "hosted_free"},
+                    "members": [
+                        {
+                            "id": "reference",
+                            "role": "applicant",
+                            "birth_date": birth_date,
+                            "activity": activity,
+                            "incomes": {income: amount},
+                        }
+                    ],
+                },
+            }
+        )
+        for income, birth_date, activity in REFERENCE.values()
+        for amount in CURVE_AMOUNTS
+    ]
+    inputs = BatchInputs(requests, system)
+    households = list(range(len(requests)))
+    simulation = inputs.simulation(households, {}, fiscal_years(requests)[:1], system)
+    grosses = np.array(CURVE_AMOUNTS)
+    curves = {}
+    for rank, (curve, (income, _birth, _activity)) in enumerate(REFERENCE.items()):
+        nets = simulation.calculate(GROSSED_UP_INCOMES[income][1], month)
+        first = rank * len(CURVE_AMOUNTS)
+        curves[(id(system), curve, month)] = Curve.of(
+            grosses, np.array(nets[first : first + len(CURVE_AMOUNTS)], dtype=float)
+        )
+    discard(simulation)
+    return curves
