@@ -42,6 +42,15 @@ Profiling a household's simulation (cProfile) puts OpenFisca's own bookkeeping f
   each entity's key up, and then each attribute of the result entity by entity (8 %
   of a batch of 1,000 households); here each distinct key is looked up once and the
   values spread to the entities as the last step.
+- Inputs: `Simulation.set_input` looks the variable up, checks its period and array,
+  and goes through the variable's own way of setting a longer period (9 µs an input,
+  3,600 inputs in a batch of 8 households: 8 % of its time). An array that needs none
+  of it is stored at once: not an enum's (OpenFisca encodes those), of the
+  variable's type and the population's length, for one period of the variable's own
+  unit (eternity for an eternal one), with nothing there yet, held in memory, for a
+  variable neither neutralised nor ended. A variable that divides a longer period
+  between its sub-periods stores a copy, as OpenFisca's division makes one; the
+  others the array given, as OpenFisca does. Anything else goes OpenFisca's way.
 
 Results are bit for bit the same: the same arrays, summed in the same order
 (`tests/simulator/test_speedups.py` compares every catalog value with and without,
@@ -56,6 +65,7 @@ from typing import Any
 import numpy as np
 from openfisca_core import periods
 from openfisca_core.errors import CycleError, SpiralError
+from openfisca_core.holders import set_input_divide_by_period
 from openfisca_core.indexed_enums import Enum, EnumArray
 from openfisca_core.parameters import (
     ParameterNodeAtInstant,
@@ -115,6 +125,7 @@ def install() -> None:
     install_tax_scales()
     install_enum_comparisons()
     install_vectorial_parameters()
+    install_inputs()
 
 
 # The original methods, for the paths not shortened (and to compare with, in tests).
@@ -129,6 +140,7 @@ ORIGINAL = {
     "enum_eq": EnumArray.__eq__,
     "vectorial_build": VectorialParameterNodeAtInstant.build_from_node_name,
     "vectorial_getitem": VectorialParameterNodeAtInstant.__getitem__,
+    "set_input": Simulation.set_input,
 }
 ETERNITY = periods.period(DateUnit.ETERNITY)
 
@@ -605,3 +617,43 @@ def install_vectorial_parameters() -> None:
 
     build_from_node_name.__doc__ = full.__doc__
     Vectorial.build_from_node_name = staticmethod(build_from_node_name)
+
+
+def install_inputs() -> None:
+    full = ORIGINAL["set_input"]
+
+    def set_input(
+        self: Simulation, variable_name: str, period: Any, value: Any
+    ) -> None:
+        if _enabled and type(value) is np.ndarray:
+            holders = known_holders(self)
+            entry = holders.get(variable_name, False)
+            if entry is False:
+                entry = holders[variable_name] = holder_entry(self, variable_name)
+            if entry is not None and entry[0] is not NEUTRALISED:
+                eternal, holder = entry
+                variable = holder.variable
+                period = periods.period(period)
+                storage = holder._memory_storage
+                if (
+                    variable.end is None
+                    and value.ndim == 1
+                    and len(value) == holder.population.count
+                    and value.dtype == variable.dtype
+                    and (
+                        period.unit == DateUnit.ETERNITY
+                        if eternal
+                        else period.unit == variable.definition_period
+                        and period.size == 1
+                    )
+                    and not holder._on_disk_storable
+                    and storage._arrays.get(eternal or period) is None
+                ):
+                    if variable.set_input is set_input_divide_by_period:
+                        value = value.copy()
+                    storage.put(value, period)
+                    return None
+        return full(self, variable_name, period, value)
+
+    set_input.__doc__ = full.__doc__
+    Simulation.set_input = set_input  # type: ignore[method-assign]

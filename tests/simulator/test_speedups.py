@@ -326,3 +326,62 @@ def test_a_parameter_indexed_by_a_missing_key_is_still_an_error():
         _ = node[np.array(["zone_1", "zone_9"])]
     with pytest.raises(ParameterNotFoundError):
         _ = node[np.array(["zone_1", "zone_2"])].plafond.trois
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_every_input_is_stored_as_openfisca_stores_it(month):
+    # The same (entity, variable, period) kept, as arrays of the same type, dtype and
+    # values, for 40 households of every kind.
+    from simulator.simulation import new_simulation
+    from simulator.situation import build_situation
+
+    requests = [parse_request(data) for data in corpus(40, seed=61, month=month)]
+    shortened = stored(new_simulation(build_situation(requests)))
+    speedups.enabled(False)
+    try:
+        full = stored(new_simulation(build_situation(requests)))
+    finally:
+        speedups.enabled(True)
+    assert shortened.keys() == full.keys()
+    differing = [
+        key
+        for key, array in full.items()
+        if type(shortened[key]) is not type(array)
+        or shortened[key].dtype != array.dtype
+        or not np.array_equal(shortened[key], array)
+    ]
+    assert differing == []
+    assert len(full) > 500
+
+
+def test_an_input_is_the_array_given_or_a_copy_as_openfisca_keeps_it():
+    # OpenFisca keeps the array given, but for a variable that divides a longer
+    # period's amount between its months: a copy, even for one month.
+    def kept(name, period, *values):
+        fresh = fresh_simulation()
+        for value in values:
+            fresh.set_input(name, period, value)
+        return fresh.get_holder(name)._memory_storage._arrays
+
+    count = fresh_simulation().persons.count
+    dispatched = np.array([True] * count)  # `handicap`: the same value each month
+    divided = np.full(count, 1234.5, dtype=np.float32)  # `salaire_de_base`
+    late = periods.period("2031-03")
+    for on in (True, False):
+        speedups.enabled(on)
+        try:
+            assert kept("handicap", late, dispatched)[late] is dispatched
+            divided_kept = kept("salaire_de_base", late, divided)[late]
+            assert divided_kept is not divided
+            assert np.array_equal(divided_kept, divided)
+            year = kept("salaire_de_base", "2031", np.full(count, 1200, np.float32))
+            assert len(year) >= 12
+            assert year[late][0] == pytest.approx(100.0)
+            as_integers = np.full(count, 1000, dtype=np.int64)
+            assert kept("salaire_de_base", late, as_integers)[late].dtype == np.float32
+            again = kept("handicap", late, dispatched, ~dispatched)[late]
+            assert again is dispatched  # the first value stays
+            with pytest.raises(ValueError, match="length"):
+                kept("handicap", late, np.array([True] * (count + 1)))
+        finally:
+            speedups.enabled(True)
