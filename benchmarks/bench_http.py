@@ -821,7 +821,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--single", type=int, default=7)
+    parser.add_argument("--single", type=int, default=15)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--load-households", type=int, default=4000)
     parser.add_argument("--batch-total", type=int, default=10_000)
