@@ -16,7 +16,7 @@ proportional to its gross, four or more. It now starts from OpenFisca's own nets
 reference amounts (`starting_factor`): a person alone with only that income, 400 gross
 amounts from 1 € to 100,000 € about 3 % apart, for an employee's salary, an
 apprentice's, a pension and an unemployment benefit, simulated once per simulated
-month (`reference_curve`). A net is placed on a line fitted to the reference points
+month (`reference_curves`). A net is placed on a line fitted to the reference points
 around it: the contributions are rounded, so a net moves around a straight line by a
 cent or two. On 300 generated households, 71 % of salaries, 43 % of pensions (whose
 CSG rate depends on the household's taxable income) and 86 % of unemployment benefits
@@ -28,7 +28,7 @@ the households beside it.
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -297,6 +297,7 @@ def check(
 # distance of a point from that line (euros) for the points to count as on one piece.
 WINDOW = 4
 ON_A_LINE = 0.03
+MONTHS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -349,39 +350,20 @@ class Curve:
         return max(1.0, float(gross / net))
 
 
-# (id of the rules, curve, month) → Curve; the rules are built once and kept.
-_curves: dict[tuple[int, str, str], Curve] = {}
-_curves_lock = threading.Lock()
-
-
 def starting_factor(
     curve: str, month: str, net: float, system: TaxBenefitSystem
 ) -> float:
     """Gross / net to start the fixed point from, on a reference curve of the
-    month (`reference_curve`)."""
-    return reference_curve(curve, month, system).factor(net)
+    month (`reference_curves`)."""
+    return reference_curves(system, month)[curve].factor(net)
 
 
-def reference_curve(curve: str, month: str, system: TaxBenefitSystem) -> Curve:
-    """OpenFisca's nets at `month` of a reference person (`REFERENCE`) earning each
-    of `CURVE_AMOUNTS` gross every month read.
-
-    One light simulation per (rules, month) for every curve, kept for the process's
-    life; the same whenever and wherever it is made."""
-    key = (id(system), curve, month)
-    found = _curves.get(key)
-    if found is None:
-        with _curves_lock:
-            found = _curves.get(key)
-            if found is None:
-                _curves.update(reference_curves(month, system))
-                found = _curves[key]
-    return found
-
-
-def reference_curves(
-    month: str, system: TaxBenefitSystem
-) -> dict[tuple[int, str, str], Curve]:
+@functools.lru_cache(maxsize=MONTHS_KEPT)
+def reference_curves(system: TaxBenefitSystem, month: str) -> dict[str, Curve]:
+    """OpenFisca's nets at `month` of each reference person (`REFERENCE`) earning
+    each of `CURVE_AMOUNTS` gross every month read: one light simulation, made once
+    per process for the last MONTHS_KEPT months asked (about 50 kB and 0.2 s a month);
+    the same whenever and wherever it is made."""
     requests = [
         parse_request(
             {
@@ -412,7 +394,7 @@ def reference_curves(
     for rank, (curve, (income, _birth, _activity)) in enumerate(REFERENCE.items()):
         nets = simulation.calculate(GROSSED_UP_INCOMES[income][1], month)
         first = rank * len(CURVE_AMOUNTS)
-        curves[(id(system), curve, month)] = Curve.of(
+        curves[curve] = Curve.of(
             grosses, np.array(nets[first : first + len(CURVE_AMOUNTS)], dtype=float)
         )
     discard(simulation)
