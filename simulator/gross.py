@@ -77,9 +77,9 @@ FactorKey = tuple[int, str, str]  # (household index, member id, income kind)
 CURVE_AMOUNTS = tuple(
     round(float(amount), 2) for amount in np.geomspace(1.0, MAX_MONTHLY_AMOUNT, 400)
 )
-# The reference person of each curve: alone, in free housing, with only one income,
-# in a commune outside Alsace-Moselle (whose salaries bear one more contribution).
-# curve → (income, birth date, activity); an apprentice's salary bears almost none.
+# The reference person of each curve: alone, in free housing in Paris, with only one
+# income; curve → (income, birth date, activity). An apprentice's salary bears almost
+# no contribution: a curve of its own.
 REFERENCE_COMMUNE = "75056"
 REFERENCE = {
     "salary": ("salary", "1985-01-01", "employed"),

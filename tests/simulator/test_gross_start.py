@@ -91,7 +91,7 @@ def test_the_reference_nets_are_openfiscas_for_a_situation_written_by_hand(curve
     # same gross amount every month: OpenFisca-France's nets, computed here without
     # our mapping, are the curves' points.
     system, found = curves
-    points = [40, 230, 300, 360]  # 4 €, 1,081 €, 3,810 €, 16,260 € a month
+    points = [40, 230, 300, 360]  # 3.17 €, 762.44 €, 5,746.43 €, 32,454.74 € a month
     people = {
         "salary": ({"activite": "actif"}, "salaire_de_base", "salaire_net"),
         "salary_apprentice": (
