@@ -98,11 +98,13 @@ def curve_of(member: Member, income: str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """A net amount a member's gross income must give, read at `month`."""
+    """A net amount a member's gross income must give, read at `month`; `curve`:
+    the reference curve its fixed point starts from (`curve_of`)."""
 
     key: FactorKey
     month: str
     net: float
+    curve: str
 
     @property
     def household(self) -> int:
@@ -143,7 +145,8 @@ def targets_of(requests: Sequence[SimulationRequest]) -> list[Target]:
                 month = probe_month(request, member_index, income)
                 net = net_amount(member, income, month)
                 if net > 0:
-                    targets.append(Target((index, member.id, income), month, net))
+                    key = (index, member.id, income)
+                    targets.append(Target(key, month, net, curve_of(member, income)))
     return targets
 
 
@@ -174,12 +177,12 @@ def solve(
     targets = targets_of(requests)
     # Started from the curve of the simulated month, even for a net read at an
     # earlier month (a history's last amount): one curve per month simulated.
-    factors = {}
-    for target in targets:
-        request = requests[target.household]
-        (member,) = (m for m in request.household.members if m.id == target.key[1])
-        curve = curve_of(member, target.key[2])
-        factors[target.key] = starting_factor(curve, request.month, target.net, system)
+    factors = {
+        target.key: starting_factor(
+            target.curve, requests[target.household].month, target.net, system
+        )
+        for target in targets
+    }
     remaining: dict[int, list[Target]] = {}
     for target in targets:
         remaining.setdefault(target.household, []).append(target)
