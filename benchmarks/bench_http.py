@@ -578,6 +578,36 @@ def axis_in_process(points: int) -> float:
     return time.perf_counter() - started
 
 
+def phases_in_process(
+    households: list[dict[str, Any]], size: int, batches: int
+) -> dict[str, float]:
+    """What a coalesced batch of `size` households costs in this process (servers
+    stopped), by phase (simulator.timing): the median of `batches` batches, after two
+    to warm up. The final simulation (the catalog's variables and the taxable income
+    they read) is what the load's throughput cannot go below: the other phases could
+    cost nothing and a batch would still take that long."""
+    from simulator.household import parse_request
+    from simulator.results import simulate
+    from simulator.service import prepare
+    from simulator.timing import CATALOG, FINAL, GROSS_UP, recording
+
+    prepare()  # as a worker would be
+    requests = [parse_request(data) for data in households]
+    measured: list[dict[str, float]] = []
+    for index in range(batches + 2):
+        chunk = requests[index * size : (index + 1) * size]
+        started = time.perf_counter()
+        with recording() as seconds:
+            simulate(chunk)
+        if index >= 2:
+            measured.append({**seconds, "batch": time.perf_counter() - started})
+    found = {
+        key: statistics.median(m.get(key, 0.0) for m in measured)
+        for key in ("batch", GROSS_UP, FINAL, CATALOG)
+    }
+    return {**found, "size": size, "batches": batches}
+
+
 # -- the run ---------------------------------------------------------------------------
 
 
@@ -810,6 +840,38 @@ def report(ours: dict[str, Any], base: dict[str, Any], args: argparse.Namespace)
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
     for line in (header, *rows):
         print("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)))
+    if ours.get("phases"):
+        report_phases(ours["phases"], lo["throughput"], lb.get("throughput"), args)
+
+
+def report_phases(
+    phases: dict[str, float],
+    throughput: float,
+    baseline: float | None,
+    args: argparse.Namespace,
+) -> None:
+    """A batch of the load's size in process, by phase, and the most throughput the
+    load could reach were everything but the final simulation free."""
+    from simulator.timing import CATALOG, FINAL, GROSS_UP
+
+    size = phases["size"]
+    print(
+        f"\nin process, a batch of {size} households (what {args.clients} clients on "
+        f"{args.workers} workers make at most), median of {phases['batches']}:"
+    )
+    print(f"  whole batch, results included     {fmt(phases['batch'])}")
+    print(f"  gross-up (light simulations)      {fmt(phases[GROSS_UP])}")
+    print(
+        f"  final simulation                  {fmt(phases[FINAL])}, of which the "
+        f"catalog's variables {fmt(phases[CATALOG])}"
+    )
+    most = args.workers * size / phases[FINAL]
+    against = f" = {most / baseline:.0f}x the baseline" if baseline else ""
+    print(
+        f"  most the load could reach were requests, gross-up and results free: "
+        f"{args.workers} x {size} / {phases[FINAL]:.3f} s = {most:.0f} req/s{against}"
+        f" (measured: {throughput:.1f} req/s)"
+    )
 
 
 def holds(condition: Any) -> str:
@@ -836,6 +898,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=505)
     parser.add_argument("--overload-clients", type=int, default=800)
     parser.add_argument("--overload-duration", type=float, default=20.0)
+    parser.add_argument(
+        "--phase-batches",
+        type=int,
+        default=30,
+        help="batches of the load's size timed in process, by phase, at the end",
+    )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--redis", action="store_true", help="results cache in Redis")
     parser.add_argument("--json", type=Path, help="write the measures there too")
@@ -857,6 +925,11 @@ def main() -> None:
         if not args.skip_baseline:
             print("openfisca serve...", flush=True)
             base = run_baseline(args, Path(folder), work)
+    size = max(1, args.clients // args.workers)
+    print(f"in process, batches of {size}...", flush=True)
+    ours["phases"] = phases_in_process(
+        work.households[-(args.phase_batches + 2) * size :], size, args.phase_batches
+    )
     report(ours, base, args)
     if args.json:
         args.json.write_text(json.dumps({"ours": ours, "baseline": base}, indent=2))

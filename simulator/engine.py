@@ -26,6 +26,7 @@ from simulator.household import SimulationRequest
 from simulator.simulation import cache_state, discard, restore_cache_state
 from simulator.situation import EntityIds
 from simulator.territory import communes
+from simulator.timing import CATALOG, phase
 
 
 def applies_to(benefit: Benefit, commune_code: str) -> bool:
@@ -107,6 +108,10 @@ class Part:
 
     def compute(self, month: str, profiles: set[Profile]) -> None:
         """Compute every variable the results of these territories read."""
+        with phase(CATALOG):
+            self._compute(month, profiles)
+
+    def _compute(self, month: str, profiles: set[Profile]) -> None:
         catalog = checked_catalog()
         national = [b for b in catalog if b.territory.national]
         for variable in catalog_variables(national):

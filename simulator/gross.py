@@ -58,6 +58,7 @@ from simulator.situation import (
     months_read,
     net_amount,
 )
+from simulator.timing import FINAL, GROSS_UP, phase
 
 TOLERANCE = 0.005  # euros: half a cent
 MAX_STEPS = 6
@@ -188,23 +189,25 @@ def solve(
         remaining.setdefault(target.household, []).append(target)
     years = fiscal_years(requests)
     inputs = BatchInputs(requests, system)  # mapped once for the simulations below
-    for _step in range(MAX_STEPS):
-        if not remaining:
-            break
-        pending = sorted(remaining)
-        # Only the nets still off need the taxable income first: a household whose
-        # pension is right and salary not (the salary's own steps are the longest)
-        # goes on in the light simulations without it.
-        reads_tax = {
-            household
-            for household, left in remaining.items()
-            if any(target.key[2] in READ_TAXABLE_INCOME for target in left)
-        }
-        for households, warm_up in light_steps(pending, reads_tax, years[:1]):
-            light(inputs, households, factors, warm_up, system, remaining)
+    with phase(GROSS_UP):
+        for _step in range(MAX_STEPS):
+            if not remaining:
+                break
+            pending = sorted(remaining)
+            # Only the nets still off need the taxable income first: a household
+            # whose pension is right and salary not (the salary's own steps are the
+            # longest) goes on in the light simulations without it.
+            reads_tax = {
+                household
+                for household, left in remaining.items()
+                if any(target.key[2] in READ_TAXABLE_INCOME for target in left)
+            }
+            for households, warm_up in light_steps(pending, reads_tax, years[:1]):
+                light(inputs, households, factors, warm_up, system, remaining)
     households = list(range(len(requests)))
-    simulation = simulate(inputs, households, factors, years, system)
-    prepared = prepare(simulation, households) if prepare else None
+    with phase(FINAL):
+        simulation = simulate(inputs, households, factors, years, system)
+        prepared = prepare(simulation, households) if prepare else None
     return factors, Solved(simulation, {h: h for h in households}, prepared)
 
 
