@@ -5,8 +5,12 @@ the requests that arrive while a simulation runs are gathered and simulated toge
 when it ends, and a batch waits at most `max_wait` (20 ms) for company, counted from
 the end of the batch before: without it, the clients answered by a batch would come
 back just too late for the next one, and would alternate between two half batches
-(8 clients: batches of 4, 5.3 answers/s in one process, measured). The queue is
-bounded:
+(8 clients: batches of 4, 5.3 answers/s in one process, measured). It waits no longer
+than company can be expected: once the clients the last batch answered and those who
+waited then are all back (a client sending its requests one after the other is back
+alone), it starts at once; after a quiet spell, a request waits `burst_wait` (3 ms)
+for those who came at the same moment, not `max_wait` for company that is not on its
+way (one household alone: about 20 ms sooner). The queue is bounded:
 when the wait it promises exceeds `max_delay` or it holds `max_queue` requests, a
 request is refused at once with `Overloaded` and a retry-after hint, rather than queued
 without bound (the web layer answers 503 with Retry-After).
@@ -42,6 +46,10 @@ from simulator.results import Results, simulate
 
 DEFAULT_MAX_BATCH = 256
 DEFAULT_MAX_WAIT = 0.02  # seconds a request waits for others
+# Seconds a request arriving after a quiet spell waits for those sent at the same
+# moment (a page's or a script's concurrent requests reach the worker within a
+# millisecond or two).
+DEFAULT_BURST_WAIT = 0.003
 DEFAULT_MAX_QUEUE = 512
 # Seconds of promised wait beyond which requests are refused: a person waits a few
 # seconds for a page, not longer; a partner's client retries after Retry-After.
@@ -144,10 +152,12 @@ class Coalescer:
         max_queue: int = DEFAULT_MAX_QUEUE,
         max_delay: float = DEFAULT_MAX_DELAY,
         max_callers: int | None = None,
+        burst_wait: float = DEFAULT_BURST_WAIT,
     ) -> None:
         self.simulate_batch = simulate_batch
         self.max_batch = max_batch
         self.max_wait = max_wait
+        self.burst_wait = min(burst_wait, max_wait)
         self.max_queue = max_queue
         self.max_delay = max_delay
         # Callers (threads) waiting for results at once: a threaded web worker keeps
@@ -168,6 +178,9 @@ class Coalescer:
         self._running = 0  # requests in the batch being simulated
         self._running_since = 0.0
         self._answered_at = 0.0  # when the last batch's results were handed out
+        # The clients expected back soon after: those that batch answered and those
+        # who were waiting when it did.
+        self._expected = 0
         self._thread: threading.Thread | None = None
         self._callers = 0  # groups admitted whose results are not all given yet
 
@@ -266,15 +279,8 @@ class Coalescer:
             while not self._queue:
                 self._lock.wait()
             if self.max_wait > 0:
-                # Counted from the later of the first arrival and the last answers:
-                # the clients a batch answered come back a few milliseconds after it
-                # ends, while those who queued during it are already here; counted
-                # from the first arrival alone, the batch would leave without the
-                # former, and the clients would split into two half batches that
-                # alternate (measured: 8 clients made batches of 4 and 5.3 answers/s).
-                start = max(self._queue[0].since, self._answered_at)
-                deadline = start + self.max_wait
-                while len(self._queue) < self.max_batch:
+                deadline, expected = self._company()
+                while len(self._queue) < min(self.max_batch, expected):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
@@ -286,6 +292,25 @@ class Coalescer:
             self._running = len(batch)
             self._running_since = time.monotonic()
             return batch
+
+    def _company(self) -> tuple[float, int]:
+        """Until when the next batch waits for company, and for how many requests
+        in all at most (called with the lock held and a request queued).
+
+        After a batch, the wait is counted from the later of the first arrival and
+        the batch's answers: the clients it answered come back a few milliseconds
+        after it ends, while those who queued during it are already here; counted
+        from the first arrival alone, the batch would leave without the former, and
+        the clients would split into two half batches that alternate (measured: 8
+        clients made batches of 4 and 5.3 answers/s). Once all those are here, no
+        one else is on the way. A first request after a quiet spell (none arrived
+        within `max_wait` of the last answers) waits `burst_wait` for those sent
+        with it.
+        """
+        first = self._queue[0].since
+        if first - self._answered_at <= self.max_wait:
+            return max(first, self._answered_at) + self.max_wait, self._expected
+        return first + self.burst_wait, self.max_batch
 
     def _serve(self) -> None:
         while True:
@@ -301,6 +326,7 @@ class Coalescer:
             elapsed = time.monotonic() - started
             with self._lock:
                 self._answered_at = time.monotonic()
+                self._expected = len(batch) + len(self._queue)
                 self._running = 0
                 # The first batch of a process may include building the rules (a
                 # development server builds them on first use, 7 s): it would teach

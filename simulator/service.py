@@ -14,8 +14,8 @@
   built so far out of the garbage collector's sight (gc.freeze).
 
 Settings (environment): REDIS_URL (shared cache, else in process), RESULTS_CACHE_*
-(simulator.cache), SIMULATOR_MAX_BATCH, SIMULATOR_MAX_WAIT_MS, SIMULATOR_MAX_QUEUE,
-SIMULATOR_MAX_DELAY_S, SIMULATOR_MAX_CALLERS (simulator.coalescer),
+(simulator.cache), SIMULATOR_MAX_BATCH, SIMULATOR_MAX_WAIT_MS, SIMULATOR_BURST_WAIT_MS,
+SIMULATOR_MAX_QUEUE, SIMULATOR_MAX_DELAY_S, SIMULATOR_MAX_CALLERS (simulator.coalescer),
 SIMULATOR_BATCH_SIZE (here), SIMULATOR_FOLDING=off (simulator.engine).
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 
 from simulator.cache import ResultsCache, cache_from_environment
 from simulator.coalescer import (
+    DEFAULT_BURST_WAIT,
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_DELAY,
     DEFAULT_MAX_QUEUE,
@@ -97,6 +98,10 @@ def coalescer() -> Coalescer:
         simulate_in_turn,
         max_batch=int(environ.get("SIMULATOR_MAX_BATCH", DEFAULT_MAX_BATCH)),
         max_wait=float(environ.get("SIMULATOR_MAX_WAIT_MS", DEFAULT_MAX_WAIT * 1000))
+        / 1000,
+        burst_wait=float(
+            environ.get("SIMULATOR_BURST_WAIT_MS", DEFAULT_BURST_WAIT * 1000)
+        )
         / 1000,
         max_queue=int(environ.get("SIMULATOR_MAX_QUEUE", DEFAULT_MAX_QUEUE)),
         max_delay=float(environ.get("SIMULATOR_MAX_DELAY_S", DEFAULT_MAX_DELAY)),

@@ -3,6 +3,7 @@ one a request then gets, refuses when that promise passes `max_delay`, and admit
 again once its queue drains. A stand-in simulation sleeps as long as a batch would."""
 
 import math
+import statistics
 import threading
 import time
 
@@ -301,3 +302,82 @@ def test_without_a_bound_on_callers_they_queue_as_the_wait_allows():
     fake.open.set()
     assert [f.result(timeout=10) for f in held + others]
     assert coalescer.refused == 0
+
+
+def test_a_client_sending_one_request_after_another_is_not_kept_waiting():
+    # Nobody else is on the way: neither after a quiet spell nor when it comes back
+    # alone after its answer. (Before, each request waited max_wait for company.)
+    fake = Timed()
+    coalescer = Coalescer(fake, max_wait=0.5)
+    waits = []
+    for index in range(4):
+        asked = time.monotonic()
+        assert coalescer.submit(f"request {index}") == f"results of request {index}"
+        waits.append(fake.began[-1] - asked)
+    assert fake.sizes == [1] * 4
+    assert max(waits) < 0.1, waits
+
+
+def test_a_batch_starts_once_every_client_it_answered_is_back():
+    # Four clients in a closed loop, with a wait for company far longer than a
+    # batch: the next batch starts when the four are back, not when the wait ends.
+    fake = Timed()
+    coalescer = Coalescer(fake, max_wait=0.5)
+    barrier = threading.Barrier(4)
+    stop = time.monotonic() + 1.5
+
+    def client(number):
+        barrier.wait()
+        sent = 0
+        while time.monotonic() < stop:
+            coalescer.submit(f"client {number} request {sent}")
+            sent += 1
+            time.sleep(0.005)  # the answer travels back, the next request comes
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    settled = fake.sizes[2:-1]
+    # Waiting out max_wait, 1.5 s would hold 3 batches.
+    assert len(settled) >= 8, fake.sizes
+    assert sum(settled) / len(settled) >= 3.5, fake.sizes
+    began = fake.began[2:-1]
+    gaps = [b - a - true_cost(4) for a, b in zip(began, began[1:], strict=False)]
+    assert statistics.median(gaps) < 0.1, gaps
+
+
+def test_requests_sent_together_after_a_quiet_spell_share_one_batch():
+    fake = Timed()
+    coalescer = Coalescer(fake, max_wait=1.0, burst_wait=0.2)
+    barrier = threading.Barrier(4)
+    answers = {}
+
+    def client(number):
+        barrier.wait()
+        answers[number] = coalescer.submit(f"request {number}")
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == {n: f"results of request {n}" for n in range(4)}
+    assert fake.sizes == [4]
+    # They waited burst_wait for each other, not max_wait for company.
+    assert fake.began[0] - started < 0.6
+
+
+def test_the_service_reads_its_waits_from_the_environment(monkeypatch):
+    from simulator import service
+
+    monkeypatch.setenv("SIMULATOR_MAX_WAIT_MS", "40")
+    monkeypatch.setenv("SIMULATOR_BURST_WAIT_MS", "7")
+    configured = service.coalescer.__wrapped__()
+    assert (configured.max_wait, configured.burst_wait) == (0.04, 0.007)
+    monkeypatch.delenv("SIMULATOR_MAX_WAIT_MS")
+    monkeypatch.delenv("SIMULATOR_BURST_WAIT_MS")
+    default = service.coalescer.__wrapped__()
+    assert (default.max_wait, default.burst_wait) == (0.02, 0.003)

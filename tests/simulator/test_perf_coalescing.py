@@ -106,7 +106,8 @@ def test_a_household_gets_the_same_results_inside_a_batch_as_alone(alone):
 
 
 def test_a_household_gets_the_same_results_coalesced_as_alone(alone):
-    coalescer = Coalescer(max_wait=2.0, max_batch=64)
+    # Sent within the wait given to requests arriving together after a quiet spell.
+    coalescer = Coalescer(max_wait=2.0, max_batch=64, burst_wait=2.0)
     futures = [coalescer.submit_async(request) for request in HOUSEHOLDS]
     coalesced = [future.result(timeout=120).to_json("fr") for future in futures]
     assert coalesced == alone
