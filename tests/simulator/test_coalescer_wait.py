@@ -48,6 +48,27 @@ def run_batches(coalescer, sizes):
             future.result(timeout=10)
 
 
+def closed_loop(coalescer, seconds, starts):
+    """Clients in a closed loop for `seconds`, each starting after its delay in
+    `starts` and sending its next request a few milliseconds after each answer (as
+    a web client does)."""
+    stop = time.monotonic() + seconds
+
+    def client(number):
+        time.sleep(starts[number])
+        sent = 0
+        while time.monotonic() < stop:
+            coalescer.submit(f"client {number} request {sent}")
+            sent += 1
+            time.sleep(0.005)  # the answer travels back, the next request comes
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(len(starts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 # Small batches last, as in a quiet spell before a flood: a duration smoothed
 # whatever the size would then promise full batches at the cost of small ones.
 WARM_UP = [32, 8, 24, 16, 4, 1, 1, 1]
@@ -211,22 +232,7 @@ def test_clients_answered_by_a_batch_share_the_next_with_those_who_waited():
     coalescer = Coalescer(
         lambda requests: time.sleep(0.25) or fake(requests), max_wait=0.1
     )
-    stop = time.monotonic() + 3.5
-    offsets = [0.0] * 4 + [0.15] * 4  # two groups to start
-
-    def client(number):
-        time.sleep(offsets[number])
-        sent = 0
-        while time.monotonic() < stop:
-            coalescer.submit(f"client {number} request {sent}")
-            sent += 1
-            time.sleep(0.005)  # the answer travels back, the next request comes
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    closed_loop(coalescer, seconds=3.5, starts=[0.0] * 4 + [0.15] * 4)  # two groups
     settled = fake.sizes[3:-1]  # past the start and before the clients stop
     assert len(settled) >= 5
     # Alternating halves would make it 4.
@@ -323,22 +329,7 @@ def test_a_batch_starts_once_every_client_it_answered_is_back():
     # batch: the next batch starts when the four are back, not when the wait ends.
     fake = Timed()
     coalescer = Coalescer(fake, max_wait=0.5)
-    barrier = threading.Barrier(4)
-    stop = time.monotonic() + 1.5
-
-    def client(number):
-        barrier.wait()
-        sent = 0
-        while time.monotonic() < stop:
-            coalescer.submit(f"client {number} request {sent}")
-            sent += 1
-            time.sleep(0.005)  # the answer travels back, the next request comes
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    closed_loop(coalescer, seconds=1.5, starts=[0.0] * 4)
     settled = fake.sizes[2:-1]
     # Waiting out max_wait, 1.5 s would hold 3 batches.
     assert len(settled) >= 8, fake.sizes

@@ -3,6 +3,7 @@
 import threading
 import time
 
+from simulator import service
 from simulator.engine import run
 from simulator.household import parse_request
 from simulator.timing import CATALOG, FINAL, GROSS_UP, phase, recording
@@ -44,24 +45,8 @@ def test_a_recording_sees_nothing_of_another_thread():
 
 
 def test_a_simulation_records_its_gross_up_its_final_simulation_and_its_catalog():
-    request = parse_request(
-        {
-            "month": "2026-11",
-            "household": {
-                "commune": "35238",
-                "housing": {"tenure": "tenant", "rent": 550},
-                "members": [
-                    {
-                        "id": "me",
-                        "role": "applicant",
-                        "birth_date": "1990-04-02",
-                        "activity": "employed",
-                        "incomes": {"salary": 1350.0},
-                    }
-                ],
-            },
-        }
-    )
+    # An employee in Paris: a salary whose net the gross-up checks.
+    request = parse_request({"month": "2026-11", **service.SAMPLE})
     started = time.perf_counter()
     with recording() as seconds:
         run([request])
