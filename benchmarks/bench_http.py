@@ -580,12 +580,13 @@ def axis_in_process(points: int) -> float:
 
 def phases_in_process(
     households: list[dict[str, Any]], size: int, batches: int
-) -> dict[str, float]:
+) -> dict[str, float] | None:
     """What a coalesced batch of `size` households costs in this process (servers
     stopped), by phase (simulator.timing): the median of `batches` batches, after two
     to warm up. The final simulation (the catalog's variables and the taxable income
     they read) is what the load's throughput cannot go below: the other phases could
-    cost nothing and a batch would still take that long."""
+    cost nothing and a batch would still take that long. None when `households` do
+    not make three full batches."""
     from simulator.household import parse_request
     from simulator.results import simulate
     from simulator.service import prepare
@@ -593,6 +594,9 @@ def phases_in_process(
 
     prepare()  # as a worker would be
     requests = [parse_request(data) for data in households]
+    batches = min(batches, len(requests) // size - 2)
+    if batches < 1:
+        return None
     measured: list[dict[str, float]] = []
     for index in range(batches + 2):
         chunk = requests[index * size : (index + 1) * size]
